@@ -1,0 +1,213 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PortMapper.Core.Model;
+using YamlDotNet.Core;
+
+namespace PortMapper.Core.Loading;
+
+/// <summary>A file or document PortMapper could not read at all.</summary>
+public sealed record LoadError(string File, int? DocumentIndex, int? Line, string Message)
+{
+    public override string ToString()
+    {
+        var where = File;
+        if (DocumentIndex is { } d)
+        {
+            where += $" (document {d + 1}";
+            where += Line is { } l ? $", line {l})" : ")";
+        }
+        else if (Line is { } l)
+        {
+            where += $" (line {l})";
+        }
+
+        return $"{where}: {Message}";
+    }
+}
+
+/// <summary>A document of a kind PortMapper does not model (ConfigMap, Secret...): listed, not analysed.</summary>
+public sealed record SkippedObject(string ApiVersion, string Kind, string Name, SourceLocation Source);
+
+/// <summary>The objects read from a set of manifests, and everything that could not be used.</summary>
+public sealed record LoadResult(ImmutableArray<IKubeObject> Objects, ImmutableArray<SkippedObject> Skipped, ImmutableArray<LoadIssue> Issues, ImmutableArray<LoadError> Errors)
+{
+    public static LoadResult Empty { get; } = new([], [], [], []);
+
+    public LoadResult Merge(LoadResult other) => new(
+        Objects.AddRange(other.Objects), Skipped.AddRange(other.Skipped), Issues.AddRange(other.Issues), Errors.AddRange(other.Errors));
+}
+
+/// <summary>
+/// Reads manifests: multi-document YAML, JSON, <c>kind: List</c> and <c>kubectl get -o yaml|json</c> output.
+/// Nothing here throws on bad input: every problem becomes a <see cref="LoadError"/> or <see cref="LoadIssue"/>.
+/// </summary>
+public static class ManifestLoader
+{
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>Loads files and directories (recursively: *.yaml, *.yml, *.json). "-" reads standard input.</summary>
+    public static LoadResult LoadPaths(IEnumerable<string> paths, TextReader? stdin = null)
+    {
+        var result = LoadResult.Empty;
+        foreach (var path in paths)
+        {
+            if (path == "-")
+            {
+                result = result.Merge(LoadText((stdin ?? Console.In).ReadToEnd(), "<stdin>"));
+            }
+            else if (Directory.Exists(path))
+            {
+                foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                             .Order(StringComparer.Ordinal))
+                {
+                    result = result.Merge(LoadFile(file));
+                }
+            }
+            else if (File.Exists(path))
+            {
+                result = result.Merge(LoadFile(path));
+            }
+            else
+            {
+                result = result with { Errors = result.Errors.Add(new LoadError(path, null, null, "no such file or directory")) };
+            }
+        }
+
+        return result;
+    }
+
+    public static LoadResult LoadFile(string file)
+    {
+        try
+        {
+            return LoadText(File.ReadAllText(file), file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return LoadResult.Empty with { Errors = [new LoadError(file, null, null, $"cannot read the file: {e.Message}")] };
+        }
+    }
+
+    /// <summary>Loads YAML or JSON text; <paramref name="file"/> only names it in messages.</summary>
+    public static LoadResult LoadText(string text, string file)
+    {
+        IReadOnlyList<ManifestDocument> documents;
+        var errors = ImmutableArray.CreateBuilder<LoadError>();
+        try
+        {
+            documents = YamlToJson.Parse(text, file);
+        }
+        catch (YamlException e)
+        {
+            // The failing document is the number of document separators before the error line.
+            var line = (int)e.Start.Line;
+            var index = CountDocumentsBefore(text, line);
+            return LoadResult.Empty with { Errors = [new LoadError(file, index, line, $"malformed YAML: {Clean(e.Message)}")] };
+        }
+
+        var objects = ImmutableArray.CreateBuilder<IKubeObject>();
+        var skipped = ImmutableArray.CreateBuilder<SkippedObject>();
+        var issues = new List<LoadIssue>();
+        var reader = new ModelReader(issues);
+        foreach (var doc in documents)
+        {
+            if (doc.Root is not JsonObject root)
+            {
+                errors.Add(new LoadError(file, doc.Index, doc.Line, "expected a Kubernetes object (a mapping with apiVersion and kind)"));
+                continue;
+            }
+
+            var kind = root["kind"] is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
+            if (kind is null)
+            {
+                errors.Add(new LoadError(file, doc.Index, doc.Line, "the document has no kind: every object needs apiVersion and kind"));
+                continue;
+            }
+
+            if (kind.EndsWith("List", StringComparison.Ordinal) && root["items"] is JsonArray items)
+            {
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (items[i] is JsonObject item)
+                    {
+                        ReadOne(item, new SourceLocation(file, doc.Index, doc.LineOf(item)), $"items[{i}]");
+                    }
+                    else
+                    {
+                        errors.Add(new LoadError(file, doc.Index, doc.LineOf(items[i]), $"items[{i}]: expected a Kubernetes object"));
+                    }
+                }
+
+                continue;
+            }
+
+            ReadOne(root, new SourceLocation(file, doc.Index, doc.Line), null);
+        }
+
+        return new LoadResult(objects.ToImmutable(), skipped.ToImmutable(), [.. issues], errors.ToImmutable());
+
+        void ReadOne(JsonObject obj, SourceLocation source, string? itemPath)
+        {
+            var kind = obj["kind"] is JsonValue k && k.GetValueKind() == JsonValueKind.String ? k.GetValue<string>() : null;
+            var apiVersion = obj["apiVersion"] is JsonValue a && a.GetValueKind() == JsonValueKind.String ? a.GetValue<string>() : "";
+            if (kind is null)
+            {
+                errors.Add(new LoadError(file, source.DocumentIndex, source.Line, $"{itemPath}: the object has no kind"));
+                return;
+            }
+
+            if (!ModelReader.IsModelled(kind))
+            {
+                var name = obj["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : "";
+                skipped.Add(new SkippedObject(apiVersion, kind, name, source));
+                return;
+            }
+
+            if (reader.Read(obj, source) is { } model)
+            {
+                objects.Add(model);
+            }
+        }
+    }
+
+    private static int CountDocumentsBefore(string text, int line)
+    {
+        var count = 0;
+        var current = 1;
+        var sawContent = false;
+        foreach (var l in text.Split('\n'))
+        {
+            if (current >= line)
+            {
+                break;
+            }
+
+            if (l.StartsWith("---", StringComparison.Ordinal))
+            {
+                if (sawContent)
+                {
+                    count++;
+                }
+
+                sawContent = false;
+            }
+            else if (l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'))
+            {
+                sawContent = true;
+            }
+
+            current++;
+        }
+
+        return count;
+    }
+
+    private static string Clean(string message)
+    {
+        // YamlDotNet prefixes messages with "(Line: a, Col: b, Idx: c) - (Line: ...): "; the line is reported separately.
+        var i = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return i >= 0 ? message[(i + 3)..] : message;
+    }
+}

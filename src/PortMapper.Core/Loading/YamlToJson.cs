@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace PortMapper.Core.Loading;
+
+/// <summary>One YAML or JSON document as a JSON tree, with the line each node starts on.</summary>
+public sealed class ManifestDocument(JsonNode? root, string file, int index, int line, IReadOnlyDictionary<JsonNode, int> lines)
+{
+    public JsonNode? Root { get; } = root;
+
+    public string File { get; } = file;
+
+    /// <summary>0-based position of the document in its file (or of the item in a List).</summary>
+    public int Index { get; } = index;
+
+    /// <summary>1-based line the document starts on.</summary>
+    public int Line { get; } = line;
+
+    public int LineOf(JsonNode? node) => node is not null && lines.TryGetValue(node, out var l) ? l : Line;
+}
+
+/// <summary>
+/// Reads YAML the way the API server's YAML decoder does (YAML 1.1 scalars, as sigs.k8s.io/yaml and go-yaml v2
+/// resolve them): plain true/false/yes/no/on/off are booleans, plain numbers are numbers, quoted scalars stay strings.
+/// </summary>
+public static class YamlToJson
+{
+    public static IReadOnlyList<ManifestDocument> Parse(string text, string file)
+    {
+        var documents = new List<ManifestDocument>();
+        var parser = new Parser(new StringReader(text));
+        parser.Consume<StreamStart>();
+        while (parser.TryConsume<DocumentStart>(out var start))
+        {
+            var lines = new Dictionary<JsonNode, int>(ReferenceEqualityComparer.Instance);
+            var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            JsonNode? root = null;
+            var line = (int)start.Start.Line;
+            if (!parser.Accept<DocumentEnd>(out _))
+            {
+                line = (int)parser.Current!.Start.Line;
+                root = ReadNode(parser, lines, anchors);
+            }
+
+            parser.Consume<DocumentEnd>();
+            if (root is not null)
+            {
+                documents.Add(new ManifestDocument(root, file, documents.Count, line, lines));
+            }
+        }
+
+        parser.Consume<StreamEnd>();
+        return documents;
+    }
+
+    private static JsonNode? ReadNode(IParser parser, Dictionary<JsonNode, int> lines, Dictionary<string, JsonNode?> anchors)
+    {
+        var line = (int)parser.Current!.Start.Line;
+        JsonNode? node;
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            if (!anchors.TryGetValue(alias.Value.Value, out var target))
+            {
+                throw new YamlException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}");
+            }
+
+            return target?.DeepClone();
+        }
+
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            node = ScalarToNode(scalar);
+            Remember(scalar.Anchor, node);
+        }
+        else if (parser.TryConsume<SequenceStart>(out var seqStart))
+        {
+            var array = new JsonArray();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                array.Add(ReadNode(parser, lines, anchors));
+            }
+
+            node = array;
+            Remember(seqStart.Anchor, node);
+        }
+        else if (parser.TryConsume<MappingStart>(out var mapStart))
+        {
+            var obj = new JsonObject();
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyEvent = parser.Current!;
+                var key = ReadNode(parser, lines, anchors);
+                var value = ReadNode(parser, lines, anchors);
+                var keyText = key switch
+                {
+                    null => "null",
+                    JsonValue v => v.ToString(),
+                    _ => throw new YamlException(keyEvent.Start, keyEvent.End, "a mapping key must be a scalar"),
+                };
+                if (keyText == "<<" && value is JsonObject merge)
+                {
+                    foreach (var (k, v) in merge)
+                    {
+                        if (!obj.ContainsKey(k))
+                        {
+                            obj[k] = v?.DeepClone();
+                        }
+                    }
+
+                    continue;
+                }
+
+                if (obj.ContainsKey(keyText))
+                {
+                    // The API server's decoder (sigs.k8s.io/yaml in strict mode) refuses duplicate keys; so do we.
+                    throw new YamlException(keyEvent.Start, keyEvent.End, $"duplicate key \"{keyText}\"");
+                }
+
+                obj[keyText] = value;
+            }
+
+            node = obj;
+            Remember(mapStart.Anchor, node);
+        }
+        else
+        {
+            var e = parser.Current!;
+            throw new YamlException(e.Start, e.End, $"unexpected {e.GetType().Name}");
+        }
+
+        if (node is not null)
+        {
+            lines[node] = line;
+        }
+
+        return node;
+
+        void Remember(AnchorName anchor, JsonNode? value)
+        {
+            if (!anchor.IsEmpty)
+            {
+                anchors[anchor.Value] = value;
+            }
+        }
+    }
+
+    private static JsonNode? ScalarToNode(Scalar scalar)
+    {
+        var v = scalar.Value;
+        if (scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsNonSpecific && !scalar.Tag.IsEmpty && scalar.Tag.Value == "tag:yaml.org,2002:str"))
+        {
+            return JsonValue.Create(v);
+        }
+
+        switch (v)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "y" or "Y":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
+                return JsonValue.Create(false);
+        }
+
+        var plain = v.Replace("_", "", StringComparison.Ordinal);
+        if (plain.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(plain.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+        {
+            return JsonValue.Create(hex);
+        }
+
+        if (IsDecimalInteger(plain) && long.TryParse(plain, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        {
+            return integer is >= int.MinValue and <= int.MaxValue ? JsonValue.Create((int)integer) : JsonValue.Create(integer);
+        }
+
+        if (IsFloat(plain) && double.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+        {
+            return JsonValue.Create(real);
+        }
+
+        return JsonValue.Create(v);
+    }
+
+    private static bool IsDecimalInteger(string s)
+    {
+        var i = s.Length > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+        return i < s.Length && s.AsSpan(i).IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    private static bool IsFloat(string s) =>
+        s.Length > 0 && (char.IsAsciiDigit(s[^1]) || s[^1] == '.') && s.Any(char.IsAsciiDigit) &&
+        s.AsSpan().IndexOfAnyExcept("0123456789.eE+-") < 0 && s.Count(c => c == '.') <= 1 && (s.Contains('.') || s.Contains('e') || s.Contains('E'));
+}

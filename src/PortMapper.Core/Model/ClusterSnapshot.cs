@@ -1,0 +1,117 @@
+using System.Collections.Immutable;
+
+namespace PortMapper.Core.Model;
+
+public enum ChangeType
+{
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// <summary>One object added, changed or removed, as a watch reports it.</summary>
+public sealed record ClusterChange(ChangeType Type, IKubeObject Object);
+
+/// <summary>The node-port range the API server allocates from (--service-node-port-range).</summary>
+public sealed record NodePortRange(int First, int Last)
+{
+    public static NodePortRange Default { get; } = new(30000, 32767);
+
+    public bool Contains(int port) => port >= First && port <= Last;
+
+    public override string ToString() => $"{First}-{Last}";
+
+    public static bool TryParse(string? text, out NodePortRange range)
+    {
+        range = Default;
+        var parts = (text ?? "").Split('-', 2);
+        if (parts.Length == 2 && int.TryParse(parts[0], out var a) && int.TryParse(parts[1], out var b) && a >= 1 && b <= 65535 && a <= b)
+        {
+            range = new NodePortRange(a, b);
+            return true;
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// An immutable picture of everything in a cluster that decides how traffic flows.
+/// Each change produces a new snapshot that shares almost all of its structure with the old one.
+/// </summary>
+public sealed record ClusterSnapshot
+{
+    public static ClusterSnapshot Empty { get; } = new();
+
+    public ImmutableDictionary<string, Namespace> Namespaces { get; init; } = ImmutableDictionary.Create<string, Namespace>(KubeNames.Comparer);
+
+    public ImmutableDictionary<string, Node> Nodes { get; init; } = ImmutableDictionary.Create<string, Node>(KubeNames.Comparer);
+
+    public ImmutableDictionary<ObjectKey, Pod> Pods { get; init; } = ImmutableDictionary<ObjectKey, Pod>.Empty;
+
+    public ImmutableDictionary<ObjectRef, Workload> Workloads { get; init; } = ImmutableDictionary<ObjectRef, Workload>.Empty;
+
+    public ImmutableDictionary<ObjectKey, Service> Services { get; init; } = ImmutableDictionary<ObjectKey, Service>.Empty;
+
+    public ImmutableDictionary<ObjectKey, EndpointSlice> EndpointSlices { get; init; } = ImmutableDictionary<ObjectKey, EndpointSlice>.Empty;
+
+    public ImmutableDictionary<ObjectKey, Ingress> Ingresses { get; init; } = ImmutableDictionary<ObjectKey, Ingress>.Empty;
+
+    public ImmutableDictionary<string, IngressClass> IngressClasses { get; init; } = ImmutableDictionary.Create<string, IngressClass>(KubeNames.Comparer);
+
+    /// <summary>
+    /// True when the EndpointSlices come from a running control plane (a live or demo cluster) and are the truth.
+    /// False for manifests alone: endpoints are then predicted from selectors, as the EndpointSlice controller would.
+    /// </summary>
+    public bool EndpointSlicesAuthoritative { get; init; }
+
+    public NodePortRange NodePortRange { get; init; } = NodePortRange.Default;
+
+    public int ObjectCount =>
+        Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count;
+
+    public ClusterSnapshot Apply(ClusterChange change) => change.Type == ChangeType.Deleted ? Remove(change.Object) : Upsert(change.Object);
+
+    public ClusterSnapshot Apply(IEnumerable<ClusterChange> changes) => changes.Aggregate(this, (s, c) => s.Apply(c));
+
+    public ClusterSnapshot Upsert(IKubeObject o) => o switch
+    {
+        Namespace n => this with { Namespaces = Namespaces.SetItem(n.Metadata.Name, n) },
+        Node n => this with { Nodes = Nodes.SetItem(n.Metadata.Name, n) },
+        Pod p => this with { Pods = Pods.SetItem(p.Key(), p) },
+        Workload w => this with { Workloads = Workloads.SetItem(w.Ref(), w) },
+        Service s => this with { Services = Services.SetItem(s.Key(), s) },
+        EndpointSlice e => this with { EndpointSlices = EndpointSlices.SetItem(e.Key(), e) },
+        Ingress i => this with { Ingresses = Ingresses.SetItem(i.Key(), i) },
+        IngressClass c => this with { IngressClasses = IngressClasses.SetItem(c.Metadata.Name, c) },
+        _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
+    };
+
+    public ClusterSnapshot Remove(IKubeObject o) => o switch
+    {
+        Namespace n => this with { Namespaces = Namespaces.Remove(n.Metadata.Name) },
+        Node n => this with { Nodes = Nodes.Remove(n.Metadata.Name) },
+        Pod p => this with { Pods = Pods.Remove(p.Key()) },
+        Workload w => this with { Workloads = Workloads.Remove(w.Ref()) },
+        Service s => this with { Services = Services.Remove(s.Key()) },
+        EndpointSlice e => this with { EndpointSlices = EndpointSlices.Remove(e.Key()) },
+        Ingress i => this with { Ingresses = Ingresses.Remove(i.Key()) },
+        IngressClass c => this with { IngressClasses = IngressClasses.Remove(c.Metadata.Name) },
+        _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
+    };
+
+    public static ClusterSnapshot From(IEnumerable<IKubeObject> objects, bool endpointSlicesAuthoritative = false) =>
+        objects.Aggregate(Empty with { EndpointSlicesAuthoritative = endpointSlicesAuthoritative }, (s, o) => s.Upsert(o));
+
+    public IEnumerable<IKubeObject> AllObjects() =>
+        Namespaces.Values.Cast<IKubeObject>()
+            .Concat(Nodes.Values).Concat(Pods.Values).Concat(Workloads.Values).Concat(Services.Values)
+            .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values);
+
+    /// <summary>Every namespace that is declared or that holds an object.</summary>
+    public ImmutableSortedSet<string> NamespaceNames() =>
+        Namespaces.Keys
+            .Concat(Pods.Keys.Select(k => k.Namespace)).Concat(Services.Keys.Select(k => k.Namespace))
+            .Concat(Ingresses.Keys.Select(k => k.Namespace)).Concat(Workloads.Keys.Select(k => k.Namespace))
+            .ToImmutableSortedSet(StringComparer.Ordinal);
+}

@@ -55,6 +55,8 @@ public sealed class ModelReader
         };
     }
 
+    private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass";
+
     private ObjectMeta ReadMeta(JsonObject obj, string kind)
     {
         var m = Obj(obj, "metadata", "metadata");
@@ -67,7 +69,8 @@ public sealed class ModelReader
         return new ObjectMeta
         {
             Name = name,
-            Namespace = Str(m, "namespace", "metadata.namespace") ?? "",
+            // kubectl puts an object without a namespace into the context's namespace; "default" stands for it.
+            Namespace = Str(m, "namespace", "metadata.namespace") is { Length: > 0 } ns ? ns : IsClusterScoped(kind) ? "" : "default",
             Labels = StrMap(m, "labels", "metadata.labels"),
             Annotations = StrMap(m, "annotations", "metadata.annotations"),
             Uid = Str(m, "uid", "metadata.uid"),
@@ -149,9 +152,14 @@ public sealed class ModelReader
             podIps = [podIp];
         }
 
-        var ready = Arr(status, "conditions", "status.conditions").FirstOrDefault(c => Str(c, "type", "status.conditions.type") == "Ready");
+        var conditions = Arr(status, "conditions", "status.conditions");
+        var ready = conditions.FirstOrDefault(c => Str(c, "type", "status.conditions.type") == "Ready");
+        var scheduled = conditions.FirstOrDefault(c => Str(c, "type", "status.conditions.type") == "PodScheduled");
         return new Pod(meta)
         {
+            UnschedulableMessage = scheduled is not null && Str(scheduled, "status", "status.conditions.status") == "False"
+                ? Str(scheduled, "message", "status.conditions.message") ?? "the pod could not be scheduled"
+                : null,
             Spec = ReadPodSpec(Obj(obj, "spec", "spec"), "spec"),
             PodIps = podIps,
             HostIp = Str(status, "hostIP", "status.hostIP"),

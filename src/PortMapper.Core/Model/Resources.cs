@@ -92,6 +92,9 @@ public sealed record Pod(ObjectMeta Metadata) : IKubeObject
 
     public bool Terminating { get; init; }
 
+    /// <summary>The scheduler's message when the pod could not be placed (PodScheduled=False).</summary>
+    public string? UnschedulableMessage { get; init; }
+
     /// <summary>True for a pod that PortMapper derived from a workload template (no such pod exists yet).</summary>
     public bool FromTemplate { get; init; }
 

@@ -1,0 +1,302 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Core.Analysis;
+
+/// <summary>Every traffic path and finding of one snapshot.</summary>
+public sealed class ClusterAnalysis
+{
+    private FrozenDictionary<string, TrafficPath>? _byId;
+
+    public ClusterAnalysis(ClusterSnapshot snapshot, ImmutableArray<TrafficPath> paths, ImmutableArray<Diagnostic> diagnostics)
+    {
+        Snapshot = snapshot;
+        Paths = paths;
+        Diagnostics = diagnostics;
+    }
+
+    public ClusterSnapshot Snapshot { get; }
+
+    public ImmutableArray<TrafficPath> Paths { get; }
+
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
+
+    public TrafficPath? FindPath(string id) =>
+        (_byId ??= Paths.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal)).GetValueOrDefault(id);
+
+    public IEnumerable<TrafficPath> PathsIn(string? ns) => ns is null ? Paths : Paths.Where(p => p.Namespace == ns);
+
+    public IEnumerable<Diagnostic> DiagnosticsIn(string? ns) => ns is null ? Diagnostics : Diagnostics.Where(d => d.Object.Namespace == ns);
+}
+
+/// <summary>
+/// Computes traffic paths and diagnostics, then keeps them current: each change recomputes only the units it can
+/// affect (the Services selecting a changed pod, the Ingresses in front of a changed Service...).
+/// </summary>
+public sealed class ClusterAnalyzer
+{
+    private const string NodePortsUnit = "~nodeports";
+    private const string RoutesUnit = "~routes";
+
+    private readonly ClusterIndex _index;
+    private readonly UnitAnalysis _units;
+    private readonly SortedDictionary<string, UnitResult> _results = new(StringComparer.Ordinal);
+    private readonly ImmutableArray<Diagnostic> _static;
+
+    /// <param name="snapshot">The cluster to analyse.</param>
+    /// <param name="staticDiagnostics">Findings made elsewhere (unreadable fields, objects the API server would reject) to report alongside.</param>
+    public ClusterAnalyzer(ClusterSnapshot snapshot, IEnumerable<Diagnostic>? staticDiagnostics = null)
+    {
+        _index = new ClusterIndex(snapshot);
+        _units = new UnitAnalysis(_index);
+        _static = staticDiagnostics?.ToImmutableArray() ?? [];
+        RecomputeAll();
+        Current = Flatten();
+    }
+
+    public ClusterAnalysis Current { get; private set; }
+
+    public static ClusterAnalysis Analyze(ClusterSnapshot snapshot, IEnumerable<Diagnostic>? staticDiagnostics = null) =>
+        new ClusterAnalyzer(snapshot, staticDiagnostics).Current;
+
+    public ClusterAnalysis Apply(IEnumerable<ClusterChange> changes)
+    {
+        var dirty = new HashSet<string>(StringComparer.Ordinal);
+        var all = false;
+        foreach (var change in changes)
+        {
+            var before = _index.Snapshot;
+            var after = before.Apply(change);
+            all |= Affected(before, after, change, dirty);
+            _index.Update(after, change);
+            all |= AffectedAfter(change, dirty);
+        }
+
+        if (all)
+        {
+            RecomputeAll();
+        }
+        else
+        {
+            foreach (var unit in dirty)
+            {
+                Recompute(unit);
+            }
+        }
+
+        Current = Flatten();
+        return Current;
+    }
+
+    public ClusterAnalysis Apply(params ClusterChange[] changes) => Apply((IEnumerable<ClusterChange>)changes);
+
+    /// <summary>Marks the units that read the object as it was before the change. Returns true when everything must be redone.</summary>
+    private bool Affected(ClusterSnapshot before, ClusterSnapshot after, ClusterChange change, HashSet<string> dirty)
+    {
+        switch (change.Object)
+        {
+            case Node:
+            case IngressClass:
+            case Workload when !after.EndpointSlicesAuthoritative:
+                return true;
+            case Pod pod:
+                if (before.Pods.TryGetValue(pod.Key(), out var old))
+                {
+                    MarkPod(old, dirty);
+                }
+
+                if (!after.EndpointSlicesAuthoritative)
+                {
+                    // Predicted template pods appear and vanish with real pods; a full pass keeps that simple.
+                    return before.Workloads.Count > 0;
+                }
+
+                break;
+            case Service svc:
+                MarkService(svc.Key(), dirty);
+                dirty.Add(NodePortsUnit);
+                break;
+            case EndpointSlice slice when slice.ServiceName is { } name:
+                MarkService(new ObjectKey(slice.Metadata.Namespace, name), dirty);
+                if (before.EndpointSlices.TryGetValue(slice.Key(), out var oldSlice) && oldSlice.ServiceName is { } oldName && oldName != name)
+                {
+                    MarkService(new ObjectKey(slice.Metadata.Namespace, oldName), dirty);
+                }
+
+                break;
+            case Ingress ing:
+                dirty.Add(Unit("ing", ing.Key()));
+                dirty.Add(RoutesUnit);
+                break;
+        }
+
+        return false;
+    }
+
+    /// <summary>Marks the units that read the object as it is after the change.</summary>
+    private bool AffectedAfter(ClusterChange change, HashSet<string> dirty)
+    {
+        if (change.Object is Pod pod && change.Type != ChangeType.Deleted)
+        {
+            MarkPod(pod, dirty);
+        }
+        else if (change.Object is Pod deleted)
+        {
+            dirty.Add(Unit("pod", deleted.Key()));
+        }
+
+        return false;
+    }
+
+    private void MarkPod(Pod pod, HashSet<string> dirty)
+    {
+        dirty.Add(Unit("pod", pod.Key()));
+        if (pod.NodeName is { } node)
+        {
+            dirty.Add("node:" + node);
+        }
+
+        if (pod.HostNetwork)
+        {
+            dirty.Add(NodePortsUnit);
+        }
+
+        foreach (var key in _index.ServicesIn(pod.Metadata.Namespace))
+        {
+            var svc = _index.Snapshot.Services[key];
+            if (svc.Selector is { Count: > 0 } sel && ClusterIndex.Matches(sel, pod.Metadata.Labels))
+            {
+                MarkService(key, dirty);
+            }
+        }
+    }
+
+    private void MarkService(ObjectKey key, HashSet<string> dirty)
+    {
+        dirty.Add(Unit("svc", key));
+        foreach (var ing in _index.IngressesFor(key))
+        {
+            dirty.Add(Unit("ing", ing));
+        }
+    }
+
+    private static string Unit(string kind, ObjectKey key) => $"{kind}:{key.Namespace}/{key.Name}";
+
+    private void RecomputeAll()
+    {
+        _results.Clear();
+        var s = _index.Snapshot;
+        foreach (var key in s.Services.Keys)
+        {
+            Recompute(Unit("svc", key));
+        }
+
+        foreach (var key in s.Pods.Keys)
+        {
+            Recompute(Unit("pod", key));
+        }
+
+        foreach (var key in s.Ingresses.Keys)
+        {
+            Recompute(Unit("ing", key));
+        }
+
+        foreach (var node in s.Pods.Values.Select(p => p.NodeName).OfType<string>().Distinct(KubeNames.Comparer))
+        {
+            Recompute("node:" + node);
+        }
+
+        Recompute(NodePortsUnit);
+        Recompute(RoutesUnit);
+    }
+
+    private void Recompute(string unit)
+    {
+        var s = _index.Snapshot;
+        UnitResult? result = null;
+        if (unit == NodePortsUnit)
+        {
+            result = GlobalChecks.NodePorts(_index);
+        }
+        else if (unit == RoutesUnit)
+        {
+            result = GlobalChecks.IngressRoutes(_index);
+        }
+        else if (unit.StartsWith("node:", StringComparison.Ordinal))
+        {
+            result = GlobalChecks.HostPorts(_index, unit[5..]);
+        }
+        else
+        {
+            var kind = unit[..3];
+            var rest = unit[4..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            var key = new ObjectKey(rest[..slash], rest[(slash + 1)..]);
+            result = kind switch
+            {
+                "svc" => s.Services.TryGetValue(key, out var svc) ? _units.AnalyzeService(svc) : null,
+                "pod" => s.Pods.TryGetValue(key, out var pod) ? _units.AnalyzePod(pod) : null,
+                "ing" => s.Ingresses.TryGetValue(key, out var ing) ? _units.AnalyzeIngress(ing) : null,
+                _ => null,
+            };
+        }
+
+        if (result is null || (result.Paths.IsEmpty && result.Diagnostics.IsEmpty))
+        {
+            _results.Remove(unit);
+        }
+        else
+        {
+            _results[unit] = result;
+        }
+    }
+
+    private ClusterAnalysis Flatten()
+    {
+        // Findings from units that compare objects (ports claimed twice) also mark the paths of other units.
+        var cross = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
+        foreach (var (unit, r) in _results)
+        {
+            if (unit[0] == '~' || unit.StartsWith("node:", StringComparison.Ordinal))
+            {
+                foreach (var d in r.Diagnostics)
+                {
+                    foreach (var id in d.Paths)
+                    {
+                        if (!cross.TryGetValue(id, out var list))
+                        {
+                            cross[id] = list = [];
+                        }
+
+                        list.Add(d);
+                    }
+                }
+            }
+        }
+
+        var paths = ImmutableArray.CreateBuilder<TrafficPath>();
+        var diags = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var r in _results.Values)
+        {
+            foreach (var p in r.Paths)
+            {
+                var path = p;
+                if (cross.TryGetValue(p.Id, out var extra))
+                {
+                    foreach (var d in extra)
+                    {
+                        path = UnitAnalysis.AddDiagnostic(path, d);
+                    }
+                }
+
+                paths.Add(path);
+            }
+
+            diags.AddRange(r.Diagnostics);
+        }
+
+        diags.AddRange(_static);
+        return new ClusterAnalysis(_index.Snapshot, paths.ToImmutable(), diags.ToImmutable());
+    }
+}

@@ -30,12 +30,13 @@ public sealed record LoadError(string File, int? DocumentIndex, int? Line, strin
 public sealed record SkippedObject(string ApiVersion, string Kind, string Name, SourceLocation Source);
 
 /// <summary>The objects read from a set of manifests, and everything that could not be used.</summary>
-public sealed record LoadResult(ImmutableArray<IKubeObject> Objects, ImmutableArray<SkippedObject> Skipped, ImmutableArray<LoadIssue> Issues, ImmutableArray<LoadError> Errors)
+/// <remarks><see cref="Raw"/> holds each object of <see cref="Objects"/> as written, at the same index.</remarks>
+public sealed record LoadResult(ImmutableArray<IKubeObject> Objects, ImmutableArray<JsonObject> Raw, ImmutableArray<SkippedObject> Skipped, ImmutableArray<LoadIssue> Issues, ImmutableArray<LoadError> Errors)
 {
-    public static LoadResult Empty { get; } = new([], [], [], []);
+    public static LoadResult Empty { get; } = new([], [], [], [], []);
 
     public LoadResult Merge(LoadResult other) => new(
-        Objects.AddRange(other.Objects), Skipped.AddRange(other.Skipped), Issues.AddRange(other.Issues), Errors.AddRange(other.Errors));
+        Objects.AddRange(other.Objects), Raw.AddRange(other.Raw), Skipped.AddRange(other.Skipped), Issues.AddRange(other.Issues), Errors.AddRange(other.Errors));
 }
 
 /// <summary>
@@ -108,6 +109,7 @@ public static class ManifestLoader
         }
 
         var objects = ImmutableArray.CreateBuilder<IKubeObject>();
+        var raw = ImmutableArray.CreateBuilder<JsonObject>();
         var skipped = ImmutableArray.CreateBuilder<SkippedObject>();
         var issues = new List<LoadIssue>();
         var reader = new ModelReader(issues);
@@ -146,7 +148,7 @@ public static class ManifestLoader
             ReadOne(root, new SourceLocation(file, doc.Index, doc.Line), null);
         }
 
-        return new LoadResult(objects.ToImmutable(), skipped.ToImmutable(), [.. issues], errors.ToImmutable());
+        return new LoadResult(objects.ToImmutable(), raw.ToImmutable(), skipped.ToImmutable(), [.. issues], errors.ToImmutable());
 
         void ReadOne(JsonObject obj, SourceLocation source, string? itemPath)
         {
@@ -168,6 +170,7 @@ public static class ManifestLoader
             if (reader.Read(obj, source) is { } model)
             {
                 objects.Add(model);
+                raw.Add(obj);
             }
         }
     }

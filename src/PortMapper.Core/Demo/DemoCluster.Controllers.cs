@@ -1,0 +1,514 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Core.Demo;
+
+/// <summary>The demo's control plane: allocators, workload controllers, scheduler, kubelet, EndpointSlice controller.</summary>
+public sealed partial class DemoCluster
+{
+    private const string ManagedBy = "endpointslice.kubernetes.io/managed-by";
+    private const string DemoController = "endpointslice-controller.k8s.io";
+    private const string LbPool = "203.0.113.";
+    private const string IngressAddress = "203.0.113.2";
+
+    // The Kubernetes name-suffix alphabet: no vowels, no look-alikes.
+    private const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>Fills in clusterIPs, nodePorts and load-balancer status as the API server and a cloud controller would.</summary>
+    private ImmutableArray<FieldError> Allocate(JsonObject raw, JsonObject? existing, bool validateExplicit)
+    {
+        var reference = RefOf(raw);
+        var spec = raw["spec"] as JsonObject ?? new JsonObject();
+        raw["spec"] = spec;
+        var type = Str(spec["type"]) ?? ServiceTypes.ClusterIp;
+        if (type == ServiceTypes.ExternalName)
+        {
+            return [];
+        }
+
+        var errors = ImmutableArray.CreateBuilder<FieldError>();
+        var others = _objects.Values.Where(o => o.Model is Service && o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
+        if (Str(existing?["spec"]?["clusterIP"]) is { Length: > 0 } kept)
+        {
+            spec["clusterIP"] = kept;
+            spec["clusterIPs"] = existing!["spec"]!["clusterIPs"]?.DeepClone() ?? new JsonArray(kept);
+        }
+        else if (Str(spec["clusterIP"]) is not { Length: > 0 })
+        {
+            var used = others.SelectMany(s => s.ClusterIps).ToHashSet(StringComparer.Ordinal);
+            var ip = Enumerable.Range(10, 65000).Select(n => $"{ServiceCidrPrefix}{n / 250}.{(n % 250) + 1}").First(a => !used.Contains(a));
+            spec["clusterIP"] = ip;
+            spec["clusterIPs"] = new JsonArray(ip);
+        }
+        else if (spec["clusterIPs"] is null)
+        {
+            spec["clusterIPs"] = new JsonArray(Str(spec["clusterIP"]));
+        }
+
+        var wantsNodePorts = type == ServiceTypes.NodePort || (type == ServiceTypes.LoadBalancer && spec["allocateLoadBalancerNodePorts"]?.GetValueKind() != JsonValueKind.False);
+        var range = _options.NodePortRange;
+        var taken = others.Where(s => s.HasNodePorts).SelectMany(s => s.Ports).Where(p => p.NodePort is not null).Select(p => (p.NodePort!.Value, p.Protocol)).ToHashSet();
+        var ports = spec["ports"] as JsonArray ?? [];
+        for (var i = 0; i < ports.Count; i++)
+        {
+            if (ports[i] is not JsonObject port)
+            {
+                continue;
+            }
+
+            var protocol = Str(port["protocol"]) ?? Protocols.Tcp;
+            if (!wantsNodePorts)
+            {
+                port.Remove("nodePort");
+                continue;
+            }
+
+            if (port["nodePort"] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.GetValue<int>() is var np and not 0)
+            {
+                if (validateExplicit && !range.Contains(np))
+                {
+                    errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", $"Invalid value: {Inv(np)}: provided port is not in the valid range. The range of valid ports is {range}"));
+                }
+                else if (validateExplicit && taken.Contains((np, protocol)))
+                {
+                    errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", $"Invalid value: {Inv(np)}: provided port is already allocated"));
+                }
+
+                taken.Add((np, protocol));
+                continue;
+            }
+
+            var previous = (existing?["spec"]?["ports"] as JsonArray)?.OfType<JsonObject>()
+                .FirstOrDefault(p => p["port"]?.ToJsonString() == port["port"]?.ToJsonString() && (Str(p["protocol"]) ?? Protocols.Tcp) == protocol);
+            if (previous?["nodePort"] is JsonValue pv && pv.GetValueKind() == JsonValueKind.Number)
+            {
+                port["nodePort"] = pv.GetValue<int>();
+                taken.Add((pv.GetValue<int>(), protocol));
+                continue;
+            }
+
+            // Like the API server since 1.27, allocate dynamically from the upper band first so that fixed
+            // nodePorts chosen by people (usually low in the range) rarely collide.
+            var size = range.Last - range.First + 1;
+            var offset = Math.Min(Math.Max(16, size / 32), 128);
+            var candidates = Enumerable.Range(range.First + offset, size - offset).Concat(Enumerable.Range(range.First, offset));
+            var free = candidates.Where(c => !taken.Contains((c, protocol))).Select(c => (int?)c).FirstOrDefault();
+            if (free is null)
+            {
+                errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", "failed to allocate a nodePort: range is full"));
+                continue;
+            }
+
+            port["nodePort"] = free.Value;
+            taken.Add((free.Value, protocol));
+        }
+
+        var status = new JsonObject();
+        if (type == ServiceTypes.LoadBalancer)
+        {
+            var ingress = existing?["status"]?["loadBalancer"]?["ingress"]?.DeepClone()
+                ?? new JsonArray(new JsonObject { ["ip"] = LbPool + Inv(10 + _lbCounter++), ["ipMode"] = "VIP" });
+            status["loadBalancer"] = new JsonObject { ["ingress"] = ingress };
+        }
+        else
+        {
+            status["loadBalancer"] = new JsonObject();
+        }
+
+        raw["status"] = status;
+        return errors.ToImmutable();
+    }
+
+    /// <summary>Brings derived objects in line with the declared ones, as the controllers of a real cluster would.</summary>
+    private void Reconcile()
+    {
+        ReconcileWorkloads();
+        ReconcilePods();
+        ReconcileSlices();
+        ReconcileIngresses();
+    }
+
+    private List<Stored> OfKind(string kind) => _objects.Values.Where(o => o.Model.Kind == kind).ToList();
+
+    private void ReconcileWorkloads()
+    {
+        var nodes = OfKind("Node").Select(n => n.Model.Metadata.Name).Order(StringComparer.Ordinal).ToList();
+        var workloads = _objects.Values.Where(o => o.Model is Workload).ToList();
+        var owned = _objects.Values.Where(o => o.Model is Pod && o.Model.Metadata.OwnerReferences.Any(r => r.Controller))
+            .GroupBy(o => (o.Model.Metadata.Namespace, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Kind, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Name))
+            .ToDictionary(g => g.Key, g => g.ToList());
+
+        foreach (var w in workloads)
+        {
+            var wl = (Workload)w.Model;
+            var template = w.Raw["spec"]?["template"] as JsonObject ?? new JsonObject();
+            var hash = SafeHash(template.ToJsonString(), 10);
+            var desired = wl.Kind switch
+            {
+                "StatefulSet" => Enumerable.Range(0, Math.Max(0, wl.Replicas)).Select(i => $"{wl.Metadata.Name}-{Inv(i)}").ToList(),
+                "DaemonSet" => nodes.Select(n => $"{wl.Metadata.Name}-{SafeHash(n, 5)}").ToList(),
+                "Deployment" => Enumerable.Range(0, Math.Max(0, wl.Replicas)).Select(i => $"{wl.Metadata.Name}-{hash}-{SafeHash($"{hash}/{Inv(i)}", 5)}").ToList(),
+                _ => Enumerable.Range(0, Math.Max(0, wl.Replicas)).Select(i => $"{wl.Metadata.Name}-{SafeHash($"{hash}/{Inv(i)}", 5)}").ToList(),
+            };
+            var existing = owned.GetValueOrDefault((wl.Metadata.Namespace, wl.Kind, wl.Metadata.Name)) ?? [];
+            foreach (var pod in existing)
+            {
+                var stale = pod.Model.Metadata.Labels.GetValueOrDefault("pod-template-hash") != hash;
+                if (stale || !desired.Contains(pod.Model.Metadata.Name))
+                {
+                    Remove(pod.Model.Ref());
+                }
+            }
+
+            for (var i = 0; i < desired.Count; i++)
+            {
+                var name = desired[i];
+                if (_objects.ContainsKey(new ObjectRef("Pod", wl.Metadata.Namespace, name)))
+                {
+                    continue;
+                }
+
+                var labels = (template["metadata"]?["labels"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+                labels["pod-template-hash"] = hash;
+                var spec = (template["spec"]?.DeepClone() as JsonObject) ?? new JsonObject();
+                if (wl.Kind == "DaemonSet")
+                {
+                    spec["nodeName"] = nodes[i];
+                }
+
+                Store(new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Pod",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = name,
+                        ["namespace"] = wl.Metadata.Namespace,
+                        ["labels"] = labels,
+                        ["ownerReferences"] = new JsonArray(new JsonObject
+                        {
+                            ["apiVersion"] = "apps/v1",
+                            ["kind"] = wl.Kind,
+                            ["name"] = wl.Metadata.Name,
+                            ["uid"] = w.Raw["metadata"]?["uid"]?.DeepClone(),
+                            ["controller"] = true,
+                        }),
+                    },
+                    ["spec"] = spec,
+                }, []);
+            }
+        }
+
+        // Pods whose controller is gone are garbage-collected.
+        var liveOwners = workloads.Select(w => (w.Model.Metadata.Namespace, w.Model.Kind, w.Model.Metadata.Name)).ToHashSet();
+        foreach (var (key, pods) in owned)
+        {
+            if (!liveOwners.Contains(key) && Workload.Kinds.Contains(key.Kind))
+            {
+                pods.ForEach(p => Remove(p.Model.Ref()));
+            }
+        }
+    }
+
+    private void ReconcilePods()
+    {
+        var nodes = OfKind("Node").Select(n => (Node)n.Model).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        var pods = OfKind("Pod");
+        var onNode = nodes.ToDictionary(n => n.Metadata.Name, n => pods.Where(p => ((Pod)p.Model).NodeName == n.Metadata.Name).Select(p => (Pod)p.Model).ToList(), StringComparer.Ordinal);
+
+        foreach (var stored in pods.OrderBy(p => long.Parse(Str(p.Raw["metadata"]?["resourceVersion"]) ?? "0", CultureInfo.InvariantCulture)))
+        {
+            var pod = (Pod)stored.Model;
+            if (pod.Phase is "Succeeded" or "Failed")
+            {
+                continue;
+            }
+
+            var raw = stored.Raw;
+            if (pod.NodeName is null)
+            {
+                var (node, reason) = Schedule(pod, nodes, onNode);
+                var copy = (JsonObject)raw.DeepClone();
+                if (node is null)
+                {
+                    if (pod.UnschedulableMessage == reason)
+                    {
+                        continue;
+                    }
+
+                    copy["status"] = new JsonObject { ["phase"] = "Pending" };
+                    SetCondition(copy, "PodScheduled", false, reason);
+                    Store(copy, []);
+                    continue;
+                }
+
+                ((JsonObject)copy["spec"]!)["nodeName"] = node.Metadata.Name;
+                copy.Remove("status");
+                StartPod(copy, node, onNode);
+                var started = (Pod)Store(copy, []).Model;
+                onNode[node.Metadata.Name].Add(started);
+                continue;
+            }
+
+            if (pod.PodIp is null && pod.Phase is null or "Pending" && onNode.TryGetValue(pod.NodeName, out _))
+            {
+                var node = nodes.First(n => n.Metadata.Name == pod.NodeName);
+                var copy = (JsonObject)raw.DeepClone();
+                StartPod(copy, node, onNode);
+                Store(copy, []);
+            }
+        }
+    }
+
+    /// <summary>The scheduler's NodePorts, NodeUnschedulable and node-selector filters, then the least busy node.</summary>
+    private static (Node? Node, string? Reason) Schedule(Pod pod, List<Node> nodes, Dictionary<string, List<Pod>> onNode)
+    {
+        var wanted = HostPorts(pod).ToList();
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        Node? best = null;
+        foreach (var node in nodes)
+        {
+            string? reason = null;
+            if (!node.Ready)
+            {
+                reason = "node(s) were not ready";
+            }
+            else if (node.Unschedulable)
+            {
+                reason = "node(s) were unschedulable";
+            }
+            else if (pod.Spec.NodeSelector.Any(kv => node.Metadata.Labels.GetValueOrDefault(kv.Key) != kv.Value))
+            {
+                reason = "node(s) didn't match Pod's node affinity/selector";
+            }
+            else if (onNode[node.Metadata.Name].SelectMany(HostPorts).Any(used => wanted.Any(w => Clash(w, used))))
+            {
+                reason = "node(s) didn't have free ports for the requested pod ports";
+            }
+
+            if (reason is not null)
+            {
+                reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            }
+            else if (best is null || onNode[node.Metadata.Name].Count < onNode[best.Metadata.Name].Count)
+            {
+                best = node;
+            }
+        }
+
+        if (best is not null)
+        {
+            return (best, null);
+        }
+
+        var detail = string.Join(", ", reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{Inv(r.Value)} {r.Key}"));
+        return (null, nodes.Count == 0 ? "no nodes available to schedule pods" : $"0/{Inv(nodes.Count)} nodes are available: {detail}.");
+    }
+
+    private static IEnumerable<(int Port, string Protocol, string HostIp)> HostPorts(Pod pod) =>
+        pod.Spec.AllPorts
+            .Select(x => (Port: pod.HostNetwork ? x.Port.Number : x.Port.HostPort, x.Port.Protocol, HostIp: string.IsNullOrEmpty(x.Port.HostIp) ? "0.0.0.0" : x.Port.HostIp))
+            .Where(x => x.Port > 0);
+
+    private static bool Clash((int Port, string Protocol, string HostIp) a, (int Port, string Protocol, string HostIp) b) =>
+        a.Port == b.Port && a.Protocol == b.Protocol && (a.HostIp == b.HostIp || a.HostIp == "0.0.0.0" || b.HostIp == "0.0.0.0");
+
+    /// <summary>What the kubelet and the CNI plugin do: a pod IP from the node's CIDR (or the node's own for hostNetwork), Running and Ready.</summary>
+    private static void StartPod(JsonObject raw, Node node, Dictionary<string, List<Pod>> onNode)
+    {
+        var nodeIp = node.PrimaryAddress ?? "";
+        string ip;
+        if (raw["spec"]?["hostNetwork"]?.GetValueKind() == JsonValueKind.True)
+        {
+            ip = nodeIp;
+        }
+        else
+        {
+            var prefix = (node.PodCidr ?? "10.244.0.0/24").Split('/')[0];
+            var stem = prefix[..(prefix.LastIndexOf('.') + 1)];
+            var used = onNode.GetValueOrDefault(node.Metadata.Name)?.Select(p => p.PodIp).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+            ip = Enumerable.Range(2, 252).Select(n => stem + Inv(n)).FirstOrDefault(a => !used.Contains(a)) ?? stem + "254";
+        }
+
+        raw["status"] = new JsonObject
+        {
+            ["phase"] = "Running",
+            ["hostIP"] = nodeIp,
+            ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = nodeIp }),
+            ["podIP"] = ip,
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
+        };
+        SetCondition(raw, "PodScheduled", true, null);
+        SetCondition(raw, "ContainersReady", true, null);
+        SetCondition(raw, "Ready", true, null);
+    }
+
+    private static void SetCondition(JsonObject raw, string type, bool value, string? message)
+    {
+        var status = raw["status"] as JsonObject ?? new JsonObject();
+        raw["status"] = status;
+        var conditions = status["conditions"] as JsonArray ?? [];
+        status["conditions"] = conditions;
+        var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => Str(c["type"]) == type);
+        if (existing is null)
+        {
+            existing = new JsonObject { ["type"] = type };
+            conditions.Add(existing);
+        }
+
+        existing["status"] = value ? "True" : "False";
+        if (message is null)
+        {
+            existing.Remove("message");
+            existing.Remove("reason");
+        }
+        else
+        {
+            existing["reason"] = "Unschedulable";
+            existing["message"] = message;
+        }
+    }
+
+    /// <summary>The EndpointSlice controller: one slice per distinct set of resolved ports, as the real one groups them.</summary>
+    private void ReconcileSlices()
+    {
+        var pods = OfKind("Pod").Select(p => (Pod)p.Model).ToList();
+        var zones = OfKind("Node").ToDictionary(n => n.Model.Metadata.Name, n => ((Node)n.Model).Zone, StringComparer.Ordinal);
+        var desired = new Dictionary<ObjectRef, JsonObject>();
+        foreach (var svc in OfKind("Service").Select(s => (Service)s.Model))
+        {
+            if (svc.IsExternalName || svc.Selector is not { Count: > 0 } selector)
+            {
+                continue;
+            }
+
+            var selected = pods.Where(p => p.Metadata.Namespace == svc.Metadata.Namespace && p.PodIp is not null && p.Phase is not ("Succeeded" or "Failed") && ClusterIndex.Matches(selector, p.Metadata.Labels))
+                .OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+            var groups = selected.GroupBy(p => string.Join(",", svc.Ports.Select(sp => $"{sp.Name}/{sp.Protocol}/{UnitAnalysis.ResolveTargetPort(p, sp)?.ToString(CultureInfo.InvariantCulture) ?? "-"}")))
+                .ToList();
+            if (groups.Count == 0)
+            {
+                var placeholder = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name, 5)}", new JsonArray(), new JsonArray());
+                desired[RefOf(placeholder)] = placeholder;
+                continue;
+            }
+
+            foreach (var group in groups)
+            {
+                var first = group.First();
+                var ports = new JsonArray();
+                foreach (var sp in svc.Ports)
+                {
+                    if (UnitAnalysis.ResolveTargetPort(first, sp) is { } number)
+                    {
+                        ports.Add(new JsonObject { ["name"] = sp.Name ?? "", ["protocol"] = sp.Protocol, ["port"] = number });
+                    }
+                }
+
+                var endpoints = new JsonArray();
+                foreach (var pod in group)
+                {
+                    var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? false);
+                    var ep = new JsonObject
+                    {
+                        ["addresses"] = new JsonArray(pod.PodIp),
+                        ["conditions"] = new JsonObject { ["ready"] = ready && !pod.Terminating, ["serving"] = ready, ["terminating"] = pod.Terminating },
+                        ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Metadata.Namespace, ["name"] = pod.Metadata.Name, ["uid"] = pod.Metadata.Uid },
+                    };
+                    if (pod.NodeName is { } n)
+                    {
+                        ep["nodeName"] = n;
+                        if (zones.GetValueOrDefault(n) is { } zone)
+                        {
+                            ep["zone"] = zone;
+                        }
+                    }
+
+                    endpoints.Add(ep);
+                }
+
+                var slice = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name + "/" + group.Key, 5)}", ports, endpoints);
+                desired[RefOf(slice)] = slice;
+            }
+        }
+
+        foreach (var stored in OfKind("EndpointSlice"))
+        {
+            if (stored.Model.Metadata.Labels.GetValueOrDefault(ManagedBy) == DemoController && !desired.ContainsKey(stored.Model.Ref()))
+            {
+                Remove(stored.Model.Ref());
+            }
+        }
+
+        foreach (var (reference, slice) in desired)
+        {
+            if (_objects.TryGetValue(reference, out var current) &&
+                JsonNode.DeepEquals(current.Raw["endpoints"], slice["endpoints"]) && JsonNode.DeepEquals(current.Raw["ports"], slice["ports"]))
+            {
+                continue;
+            }
+
+            Store(slice, []);
+        }
+    }
+
+    private static JsonObject Slice(Service svc, string name, JsonArray ports, JsonArray endpoints) => new()
+    {
+        ["apiVersion"] = "discovery.k8s.io/v1",
+        ["kind"] = "EndpointSlice",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = svc.Metadata.Namespace,
+            ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = svc.Metadata.Name, [ManagedBy] = DemoController },
+            ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = svc.Metadata.Name, ["uid"] = svc.Metadata.Uid, ["controller"] = true }),
+        },
+        ["addressType"] = "IPv4",
+        ["endpoints"] = endpoints,
+        ["ports"] = ports,
+    };
+
+    /// <summary>An Ingress controller for every IngressClass: it publishes its address on the Ingresses it serves.</summary>
+    private void ReconcileIngresses()
+    {
+        var classes = OfKind("IngressClass").Select(c => (IngressClass)c.Model).ToList();
+        foreach (var stored in OfKind("Ingress"))
+        {
+            var ing = (Ingress)stored.Model;
+            var served = ing.IngressClassName is { } name ? classes.Any(c => c.Metadata.Name == name) : classes.Any(c => c.IsDefault);
+            var hasAddress = !ing.LoadBalancerStatus.IsDefaultOrEmpty;
+            if (served == hasAddress)
+            {
+                continue;
+            }
+
+            var copy = (JsonObject)stored.Raw.DeepClone();
+            copy["status"] = new JsonObject
+            {
+                ["loadBalancer"] = served ? new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = IngressAddress }) } : new JsonObject(),
+            };
+            Store(copy, []);
+        }
+    }
+
+    private static string SafeHash(string text, int length)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        var sb = new StringBuilder(length);
+        for (var i = 0; i < length; i++)
+        {
+            sb.Append(SafeAlphabet[bytes[i] % SafeAlphabet.Length]);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+}

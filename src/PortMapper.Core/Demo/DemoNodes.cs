@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using PortMapper.Core.Loading;
+
+namespace PortMapper.Core.Demo;
+
+/// <summary>The demo's fixed parts: three nodes shaped like the recorded cluster's, and a default IngressClass.</summary>
+internal static class DemoNodes
+{
+    public static IEnumerable<JsonObject> Default()
+    {
+        string[] names = ["node-a", "node-b", "node-c"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            yield return Node(names[i], $"172.18.0.{i + 2}", $"10.244.{i + 1}.0/24", $"zone-{i + 1}");
+        }
+    }
+
+    public static JsonObject Node(string name, string address, string podCidr, string zone) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Node",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = new JsonObject
+            {
+                ["kubernetes.io/hostname"] = name,
+                ["kubernetes.io/os"] = "linux",
+                ["topology.kubernetes.io/zone"] = zone,
+            },
+        },
+        ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) },
+        ["status"] = new JsonObject
+        {
+            ["addresses"] = new JsonArray(
+                new JsonObject { ["type"] = "InternalIP", ["address"] = address },
+                new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
+        },
+    };
+
+    public static JsonObject DefaultIngressClass() => new()
+    {
+        ["apiVersion"] = "networking.k8s.io/v1",
+        ["kind"] = "IngressClass",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = "nginx",
+            ["annotations"] = new JsonObject { ["ingressclass.kubernetes.io/is-default-class"] = "true" },
+        },
+        ["spec"] = new JsonObject { ["controller"] = "k8s.io/ingress-nginx" },
+    };
+}
+
+/// <summary>The classic examples (samples/seeds), embedded so the demo works from any directory and when published.</summary>
+public static class DemoSamples
+{
+    public static LoadResult Load()
+    {
+        var assembly = typeof(DemoSamples).Assembly;
+        var result = LoadResult.Empty;
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("seeds/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            result = result.Merge(ManifestLoader.LoadText(reader.ReadToEnd(), name));
+        }
+
+        return result;
+    }
+}

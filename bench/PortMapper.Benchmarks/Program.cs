@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using PortMapper.Benchmarks.Analysis;
+
+if (args is ["memory", var scale])
+{
+    MemoryProbe.Run(scale);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

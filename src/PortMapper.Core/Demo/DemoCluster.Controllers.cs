@@ -126,6 +126,24 @@ public sealed partial class DemoCluster
         return errors.ToImmutable();
     }
 
+    private readonly HashSet<string> _dirtyNamespaces = new(StringComparer.Ordinal);
+    private bool _everythingDirty = true;
+
+    /// <summary>Controllers revisit only the namespaces that changed since they last ran (every one after a node or class change).</summary>
+    private void MarkDirty(IKubeObject o)
+    {
+        if (o.Metadata.Namespace.Length == 0)
+        {
+            _everythingDirty |= o.Kind != "Namespace";
+        }
+        else
+        {
+            _dirtyNamespaces.Add(o.Metadata.Namespace);
+        }
+    }
+
+    private bool IsDirty(IKubeObject o) => _everythingDirty || _dirtyNamespaces.Contains(o.Metadata.Namespace);
+
     /// <summary>Brings derived objects in line with the declared ones, as the controllers of a real cluster would.</summary>
     private void Reconcile()
     {
@@ -133,6 +151,8 @@ public sealed partial class DemoCluster
         ReconcilePods();
         ReconcileSlices();
         ReconcileIngresses();
+        _dirtyNamespaces.Clear();
+        _everythingDirty = false;
     }
 
     private List<Stored> OfKind(string kind) => _objects.Values.Where(o => o.Model.Kind == kind).ToList();
@@ -140,8 +160,8 @@ public sealed partial class DemoCluster
     private void ReconcileWorkloads()
     {
         var nodes = OfKind("Node").Select(n => n.Model.Metadata.Name).Order(StringComparer.Ordinal).ToList();
-        var workloads = _objects.Values.Where(o => o.Model is Workload).ToList();
-        var owned = _objects.Values.Where(o => o.Model is Pod && o.Model.Metadata.OwnerReferences.Any(r => r.Controller))
+        var workloads = _objects.Values.Where(o => o.Model is Workload && IsDirty(o.Model)).ToList();
+        var owned = _objects.Values.Where(o => o.Model is Pod && IsDirty(o.Model) && o.Model.Metadata.OwnerReferences.Any(r => r.Controller))
             .GroupBy(o => (o.Model.Metadata.Namespace, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Kind, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Name))
             .ToDictionary(g => g.Key, g => g.ToList());
 
@@ -207,7 +227,7 @@ public sealed partial class DemoCluster
         }
 
         // Pods whose controller is gone are garbage-collected.
-        var liveOwners = workloads.Select(w => (w.Model.Metadata.Namespace, w.Model.Kind, w.Model.Metadata.Name)).ToHashSet();
+        var liveOwners = _objects.Values.Where(o => o.Model is Workload).Select(w => (w.Model.Metadata.Namespace, w.Model.Kind, w.Model.Metadata.Name)).ToHashSet();
         foreach (var (key, pods) in owned)
         {
             if (!liveOwners.Contains(key) && Workload.Kinds.Contains(key.Kind))
@@ -221,9 +241,17 @@ public sealed partial class DemoCluster
     {
         var nodes = OfKind("Node").Select(n => (Node)n.Model).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
         var pods = OfKind("Pod");
-        var onNode = nodes.ToDictionary(n => n.Metadata.Name, n => pods.Where(p => ((Pod)p.Model).NodeName == n.Metadata.Name).Select(p => (Pod)p.Model).ToList(), StringComparer.Ordinal);
+        var onNode = nodes.ToDictionary(n => n.Metadata.Name, _ => new List<Pod>(), StringComparer.Ordinal);
+        foreach (var p in pods)
+        {
+            if (((Pod)p.Model).NodeName is { } n && onNode.TryGetValue(n, out var list))
+            {
+                list.Add((Pod)p.Model);
+            }
+        }
 
-        foreach (var stored in pods.OrderBy(p => long.Parse(Str(p.Raw["metadata"]?["resourceVersion"]) ?? "0", CultureInfo.InvariantCulture)))
+        var waiting = pods.Where(p => p.Model is Pod { Phase: not ("Succeeded" or "Failed") } pod && (pod.NodeName is null || pod.PodIp is null));
+        foreach (var stored in waiting.OrderBy(p => long.Parse(Str(p.Raw["metadata"]?["resourceVersion"]) ?? "0", CultureInfo.InvariantCulture)))
         {
             var pod = (Pod)stored.Model;
             if (pod.Phase is "Succeeded" or "Failed")
@@ -288,7 +316,7 @@ public sealed partial class DemoCluster
             {
                 reason = "node(s) didn't match Pod's node affinity/selector";
             }
-            else if (onNode[node.Metadata.Name].SelectMany(HostPorts).Any(used => wanted.Any(w => Clash(w, used))))
+            else if (wanted.Count > 0 && onNode[node.Metadata.Name].SelectMany(HostPorts).Any(used => wanted.Any(w => Clash(w, used))))
             {
                 reason = "node(s) didn't have free ports for the requested pod ports";
             }
@@ -379,18 +407,17 @@ public sealed partial class DemoCluster
     /// <summary>The EndpointSlice controller: one slice per distinct set of resolved ports, as the real one groups them.</summary>
     private void ReconcileSlices()
     {
-        var pods = OfKind("Pod").Select(p => (Pod)p.Model).ToList();
+        var index = new ClusterIndex(_snapshot);
         var zones = OfKind("Node").ToDictionary(n => n.Model.Metadata.Name, n => ((Node)n.Model).Zone, StringComparer.Ordinal);
         var desired = new Dictionary<ObjectRef, JsonObject>();
-        foreach (var svc in OfKind("Service").Select(s => (Service)s.Model))
+        foreach (var svc in OfKind("Service").Select(s => (Service)s.Model).Where(IsDirty))
         {
             if (svc.IsExternalName || svc.Selector is not { Count: > 0 } selector)
             {
                 continue;
             }
 
-            var selected = pods.Where(p => p.Metadata.Namespace == svc.Metadata.Namespace && p.PodIp is not null && p.Phase is not ("Succeeded" or "Failed") && ClusterIndex.Matches(selector, p.Metadata.Labels))
-                .OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+            var selected = index.SelectPods(svc.Metadata.Namespace, selector).Where(p => p.PodIp is not null && p.Phase is not ("Succeeded" or "Failed")).ToList();
             var groups = selected.GroupBy(p => string.Join(",", svc.Ports.Select(sp => $"{sp.Name}/{sp.Protocol}/{UnitAnalysis.ResolveTargetPort(p, sp)?.ToString(CultureInfo.InvariantCulture) ?? "-"}")))
                 .ToList();
             if (groups.Count == 0)
@@ -441,7 +468,7 @@ public sealed partial class DemoCluster
 
         foreach (var stored in OfKind("EndpointSlice"))
         {
-            if (stored.Model.Metadata.Labels.GetValueOrDefault(ManagedBy) == DemoController && !desired.ContainsKey(stored.Model.Ref()))
+            if (IsDirty(stored.Model) && stored.Model.Metadata.Labels.GetValueOrDefault(ManagedBy) == DemoController && !desired.ContainsKey(stored.Model.Ref()))
             {
                 Remove(stored.Model.Ref());
             }
@@ -479,7 +506,7 @@ public sealed partial class DemoCluster
     private void ReconcileIngresses()
     {
         var classes = OfKind("IngressClass").Select(c => (IngressClass)c.Model).ToList();
-        foreach (var stored in OfKind("Ingress"))
+        foreach (var stored in OfKind("Ingress").Where(o => IsDirty(o.Model)))
         {
             var ing = (Ingress)stored.Model;
             var served = ing.IngressClassName is { } name ? classes.Any(c => c.Metadata.Name == name) : classes.Any(c => c.IsDefault);

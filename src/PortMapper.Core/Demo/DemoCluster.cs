@@ -404,6 +404,7 @@ public sealed partial class DemoCluster : IClusterSource
 
         _snapshot = _snapshot.Upsert(model);
         _pending.Add(new ClusterChange(isNew ? ChangeType.Added : ChangeType.Modified, model));
+        MarkDirty(model);
         return existing;
     }
 
@@ -413,6 +414,7 @@ public sealed partial class DemoCluster : IClusterSource
         {
             _snapshot = _snapshot.Remove(stored.Model);
             _pending.Add(new ClusterChange(ChangeType.Deleted, stored.Model));
+            MarkDirty(stored.Model);
         }
     }
 

@@ -52,14 +52,14 @@ internal static class DemoNodes
     };
 }
 
-/// <summary>The classic examples (samples/seeds), embedded so the demo works from any directory and when published.</summary>
+/// <summary>The classic examples (samples/seeds) and the broken shop (samples/demo), embedded so the demo works from any directory and when published.</summary>
 public static class DemoSamples
 {
     public static LoadResult Load()
     {
         var assembly = typeof(DemoSamples).Assembly;
         var result = LoadResult.Empty;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("seeds/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("samples/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);

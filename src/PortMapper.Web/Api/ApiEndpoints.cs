@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Cluster;
+
+namespace PortMapper.Web.Api;
+
+/// <summary>The JSON API shared by the UI, the tests and users' scripts (docs/api.md).</summary>
+public static partial class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapPortMapperApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/paths", GetPaths);
+        api.MapGet("/diagnostics", GetDiagnostics);
+        api.MapGet("/cluster", GetCluster);
+        return app;
+    }
+
+    private static Results<Ok<IEnumerable<ApiPath>>, ProblemHttpResult> GetPaths(LiveAnalysis live, string? @namespace)
+    {
+        var analysis = live.Current.Analysis;
+        if (CheckNamespace(analysis, @namespace) is { } problem)
+        {
+            return problem;
+        }
+
+        return TypedResults.Ok(analysis.PathsIn(@namespace).Select(ApiMapper.Map));
+    }
+
+    private static Results<Ok<IEnumerable<ApiDiagnostic>>, ProblemHttpResult> GetDiagnostics(LiveAnalysis live, string? @namespace)
+    {
+        var analysis = live.Current.Analysis;
+        if (CheckNamespace(analysis, @namespace) is { } problem)
+        {
+            return problem;
+        }
+
+        return TypedResults.Ok(analysis.DiagnosticsIn(@namespace)
+            .OrderBy(d => d.Severity)
+            .ThenBy(d => d.Object.Namespace, StringComparer.Ordinal)
+            .ThenBy(d => d.Object.Name, StringComparer.Ordinal)
+            .ThenBy(d => d.Code, StringComparer.Ordinal)
+            .Select(ApiMapper.Map));
+    }
+
+    private static Ok<ApiCluster> GetCluster(LiveAnalysis live) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current));
+
+    /// <summary>A namespace filter must be a DNS-1123 label that the cluster knows; anything else is a 400 or 404 that says so.</summary>
+    internal static ProblemHttpResult? CheckNamespace(ClusterAnalysis analysis, string? ns)
+    {
+        if (ns is null)
+        {
+            return null;
+        }
+
+        if (!DnsLabel().IsMatch(ns))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid namespace",
+                $"namespace \"{ns}\" is not a valid namespace name: it must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit).");
+        }
+
+        var known = analysis.Snapshot.NamespaceNames();
+        if (!known.Contains(ns))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Namespace not found",
+                $"namespace \"{ns}\" does not exist in this cluster. Known namespaces: {string.Join(", ", known)}.");
+        }
+
+        return null;
+    }
+
+    internal static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

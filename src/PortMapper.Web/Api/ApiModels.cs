@@ -1,0 +1,169 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Web.Api;
+
+// The JSON contract of /api (docs/api.md). Domain types are mapped here so that the contract changes only on purpose.
+
+public sealed record ApiEndpoint(string? Ip, int? Port, string? Pod, string? Node, bool Ready, bool Predicted);
+
+public sealed record ApiHop(
+    string Kind,
+    ImmutableArray<string> Addresses,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Port,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? Nodes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? DeliveringNodes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<ApiEndpoint>? Endpoints,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Tls,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Broken);
+
+public sealed record ApiPath(
+    string Id,
+    string Namespace,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Service,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Pod,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ingress,
+    string Exposure,
+    string Protocol,
+    string From,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PortName,
+    ImmutableArray<ApiHop> Hops,
+    string Status,
+    ImmutableArray<string> Diagnostics);
+
+public sealed record ApiObjectRef(string Kind, string Namespace, string Name);
+
+public sealed record ApiDiagnostic(
+    string Code,
+    string Severity,
+    ApiObjectRef Object,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Field,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Hop,
+    string Message,
+    string Fix,
+    ImmutableArray<string> Paths);
+
+public sealed record ApiHidden(string Resource, string? Namespace, string Reason);
+
+public sealed record ApiHealth(string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError, DateTimeOffset? Since, ImmutableArray<ApiHidden> Hidden);
+
+public sealed record ApiCluster(
+    string Source,
+    string DisplayName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Context,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Server,
+    bool CanApply,
+    ImmutableSortedDictionary<string, int> Objects,
+    ImmutableSortedDictionary<string, int> Diagnostics,
+    int Paths,
+    ApiHealth Health);
+
+public static class ApiMapper
+{
+    public static string Name(ObjectRef r) => r.Namespace.Length == 0 ? r.Name : $"{r.Namespace}/{r.Name}";
+
+    public static string HopKindName(HopKind k) => k switch
+    {
+        HopKind.Client => "client",
+        HopKind.LoadBalancer => "loadBalancer",
+        HopKind.Ingress => "ingress",
+        HopKind.NodePort => "nodePort",
+        HopKind.ExternalIp => "externalIP",
+        HopKind.ClusterIp => "clusterIP",
+        HopKind.Dns => "dns",
+        HopKind.ExternalName => "externalName",
+        HopKind.HostPort => "hostPort",
+        HopKind.HostNetwork => "hostNetwork",
+        _ => "endpoints",
+    };
+
+    public static string StatusName(PathStatus s) => s switch
+    {
+        PathStatus.Ok => "ok",
+        PathStatus.Degraded => "degraded",
+        _ => "broken",
+    };
+
+    public static string SeverityName(Severity s) => s switch
+    {
+        Severity.Error => "error",
+        Severity.Warning => "warning",
+        _ => "info",
+    };
+
+    public static ApiEndpoint Map(EndpointTarget e) => new(e.Ip, e.Port, e.Pod is null ? null : Name(e.Pod), e.NodeName, e.Ready, e.Predicted);
+
+    public static ApiHop Map(Hop h) => new(
+        HopKindName(h.Kind),
+        h.Addresses.IsDefault ? [] : h.Addresses,
+        h.Port,
+        h.Name,
+        h.Note,
+        h.Nodes.IsDefaultOrEmpty ? null : h.Nodes,
+        h.DeliveringNodes,
+        h.Kind == HopKind.Endpoints ? h.Endpoints.Select(Map).ToImmutableArray() : null,
+        h.Tls,
+        h.Broken);
+
+    public static ApiPath Map(TrafficPath p) => new(
+        p.Id,
+        p.Namespace,
+        p.Service is null ? null : Name(p.Service),
+        p.Pod is null ? null : Name(p.Pod),
+        p.Ingress is null ? null : Name(p.Ingress),
+        p.Exposure.ToString(),
+        p.Protocol,
+        p.From == ClientKind.External ? "external" : "in-cluster",
+        p.PortName,
+        p.Hops.Select(Map).ToImmutableArray(),
+        StatusName(p.Status),
+        p.Diagnostics);
+
+    public static ApiDiagnostic Map(Diagnostic d) => new(
+        d.Code,
+        SeverityName(d.Severity),
+        new ApiObjectRef(d.Object.Kind, d.Object.Namespace, d.Object.Name),
+        d.Field,
+        d.Hop is { } hop ? HopKindName(hop) : null,
+        d.Message,
+        d.Fix,
+        d.Paths);
+
+    public static ApiCluster MapCluster(IClusterSource source, AnalysisUpdate update)
+    {
+        var s = update.Analysis.Snapshot;
+        var objects = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, int>
+        {
+            ["namespaces"] = s.NamespaceNames().Count,
+            ["nodes"] = s.Nodes.Count,
+            ["pods"] = s.Pods.Count,
+            ["workloads"] = s.Workloads.Count,
+            ["services"] = s.Services.Count,
+            ["endpointSlices"] = s.EndpointSlices.Count,
+            ["ingresses"] = s.Ingresses.Count,
+            ["ingressClasses"] = s.IngressClasses.Count,
+        });
+        var diagnostics = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, int>
+        {
+            ["error"] = update.Analysis.Diagnostics.Count(d => d.Severity == Severity.Error),
+            ["warning"] = update.Analysis.Diagnostics.Count(d => d.Severity == Severity.Warning),
+            ["info"] = update.Analysis.Diagnostics.Count(d => d.Severity == Severity.Info),
+        });
+        var st = update.State;
+        return new ApiCluster(
+            source.Info.KindName,
+            source.Info.DisplayName,
+            source.Info.Context,
+            source.Info.Server,
+            source.CanApply,
+            objects,
+            diagnostics,
+            update.Analysis.Paths.Length,
+            new ApiHealth(st.StatusName, st.LastError, st.Since, st.Hidden.IsDefault ? [] : st.Hidden.Select(h => new ApiHidden(h.Resource, h.Namespace, h.Reason)).ToImmutableArray()));
+    }
+}

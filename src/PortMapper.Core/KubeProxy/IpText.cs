@@ -17,6 +17,12 @@ internal static class IpText
             return false;
         }
 
+        // .NET also reads shorthand such as "10.1" as an IPv4 address; Kubernetes and Go do not.
+        if (parsed.AddressFamily == AddressFamily.InterNetwork && text.Count(c => c == '.') != 3)
+        {
+            return false;
+        }
+
         address = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
         return true;
     }
@@ -33,7 +39,7 @@ internal static class IpText
         var trimmed = text?.Trim() ?? "";
         var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0
-            || !IPAddress.TryParse(trimmed[..slash], out var address)
+            || !TryNormalize(trimmed[..slash], out var address)
             || !int.TryParse(trimmed[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix))
         {
             return false;

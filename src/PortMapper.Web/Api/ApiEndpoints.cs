@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
+using PortMapper.Core.KubeProxy;
+using PortMapper.Core.Model;
 
 namespace PortMapper.Web.Api;
 
@@ -14,6 +16,7 @@ public static partial class ApiEndpoints
         api.MapGet("/paths", GetPaths);
         api.MapGet("/diagnostics", GetDiagnostics);
         api.MapGet("/cluster", GetCluster);
+        api.MapGet("/kubeproxy/{namespace}/{name}", GetKubeProxy);
         return app;
     }
 
@@ -42,6 +45,24 @@ public static partial class ApiEndpoints
             .ThenBy(d => d.Object.Name, StringComparer.Ordinal)
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .Select(ApiMapper.Map));
+    }
+
+    private static Results<ContentHttpResult, ProblemHttpResult> GetKubeProxy(LiveAnalysis live, string @namespace, string name, string? node)
+    {
+        var analysis = live.Current.Analysis;
+        if (CheckNamespace(analysis, @namespace) is { } problem)
+        {
+            return problem;
+        }
+
+        var rules = KubeProxyFromAnalysis.Generate(analysis, new ObjectKey(@namespace, name), node, out var error);
+        if (rules is null)
+        {
+            return Problem(error!.StartsWith("node", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound,
+                "No kube-proxy rules", error);
+        }
+
+        return TypedResults.Text(rules.ToIptablesSave(), "text/plain; charset=utf-8");
     }
 
     private static Ok<ApiCluster> GetCluster(LiveAnalysis live) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current));

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Core.KubeProxy;
+
+/// <summary>Renders kube-proxy's rules for a Service of an analysed cluster, on one of its nodes.</summary>
+public static class KubeProxyFromAnalysis
+{
+    /// <summary>
+    /// The rules for <paramref name="service"/> as node <paramref name="nodeName"/> (default: the first node) programs
+    /// them, with the endpoints the analysis resolved (from EndpointSlices, or predicted from selectors).
+    /// Null when there is no such Service; an unknown node is reported through <paramref name="error"/>.
+    /// </summary>
+    public static KubeProxyRuleSet? Generate(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error)
+    {
+        error = null;
+        var snapshot = analysis.Snapshot;
+        if (!snapshot.Services.TryGetValue(service, out var svc))
+        {
+            error = $"Service {service} not found";
+            return null;
+        }
+
+        KubeProxyNode node;
+        if (nodeName is not null)
+        {
+            if (!snapshot.Nodes.TryGetValue(nodeName, out var n))
+            {
+                error = $"node \"{nodeName}\" not found; nodes: {string.Join(", ", snapshot.Nodes.Keys.Order(StringComparer.Ordinal))}";
+                return null;
+            }
+
+            node = KubeProxyNode.From(n);
+        }
+        else
+        {
+            var first = snapshot.Nodes.Values.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).FirstOrDefault();
+            node = first is null ? new KubeProxyNode("(any node)") : KubeProxyNode.From(first);
+        }
+
+        var ports = ImmutableArray.CreateBuilder<KubeProxyPortEndpoints>();
+        foreach (var port in svc.Ports)
+        {
+            var path = analysis.FindPath(UnitAnalysis.ServicePathId(Exposure.ClusterIP, svc, port))
+                ?? analysis.FindPath(UnitAnalysis.ServicePathId(Exposure.Headless, svc, port));
+            var targets = path?.Hops.LastOrDefault(h => h.Kind == HopKind.Endpoints)?.Endpoints ?? [];
+            ports.Add(new KubeProxyPortEndpoints(port.Name ?? "", [.. targets
+                .Where(t => t.Ip is not null && t.Port is not null)
+                .Select(t => new KubeProxyEndpoint(t.Ip!, t.Port!.Value) { NodeName = t.NodeName, Ready = t.Ready, Serving = t.Serving, Terminating = t.Terminating })])
+            {
+                Protocol = port.Protocol,
+            });
+        }
+
+        return KubeProxyRuleGenerator.Generate(new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable() });
+    }
+}

@@ -140,7 +140,7 @@ internal static class HostPortChecks
         return [.. cluster.Nodes.Values
             .Where(n => !n.Unschedulable && spec.NodeSelector.All(s => n.Metadata.Labels.GetValueOrDefault(s.Key) == s.Value))
             .Select(n => n.Metadata.Name)
-            .Order(StringComparer.Ordinal)];
+            .Order(KubeNames.Comparer)];
     }
 
     /// <summary>The NodePorts filter: same protocol and port, and addresses that overlap (an empty hostIP or 0.0.0.0 means all).</summary>
@@ -159,7 +159,7 @@ internal static class HostPortChecks
             return $"host port {port} is also used by {holder}: the two cannot run on the same node";
         }
 
-        var shared = use.Nodes is { } mine ? otherNodes.Intersect(mine, StringComparer.Ordinal).ToList() : [.. otherNodes];
+        var shared = use.Nodes is { } mine ? otherNodes.Intersect(mine, KubeNames.Comparer).ToList() : [.. otherNodes];
         if (shared.Count == 0)
         {
             return null;

@@ -85,7 +85,7 @@ internal static class PodSpecRules
             return;
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(KubeNames.Comparer);
         foreach (var c in containers)
         {
             ValidateContainerCommon(c, f);
@@ -105,7 +105,7 @@ internal static class PodSpecRules
 
     private static void ValidateInitContainers(List<ContainerDecl> inits, List<ContainerDecl> containers, string path, FindingList f)
     {
-        var names = new HashSet<string>(containers.Select(c => c.Name), StringComparer.Ordinal);
+        var names = new HashSet<string>(containers.Select(c => c.Name), KubeNames.Comparer);
         foreach (var c in inits)
         {
             ValidateContainerCommon(c, f);
@@ -148,7 +148,7 @@ internal static class PodSpecRules
 
     private static void ValidateContainerPorts(ImmutableArray<PortDecl> ports, FindingList f)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(KubeNames.Comparer);
         foreach (var port in ports)
         {
             if (port.Name.Length > 0)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using PortMapper.Core.Model;
@@ -76,7 +77,7 @@ internal static class ServiceRules
                 break;
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(KubeNames.Comparer);
         foreach (var port in ports)
         {
             ValidatePort(port, ports.Count > 1, names, f);
@@ -330,7 +331,7 @@ internal static class ServiceRules
         }
 
         var invalid = false;
-        var parsed = new List<System.Net.IPAddress>();
+        var parsed = new List<IPAddress>();
         for (var i = 0; i < clusterIps.Length; i++)
         {
             if (i == 0 && clusterIps[i] == None)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PortMapper.Core.Validation;
 using static PortMapper.Core.Tests.Validation.ValidationTestSupport;
 
@@ -125,6 +126,60 @@ public class IngressValidationTests
             "{defaultBackend: {service: {name: web, port: {number: 65535}}}}",
             $"spec.defaultBackend.service.port.number: Invalid value: 70000: {ServiceValidationTests.PortRange}"
         },
+        {
+            "an ImplementationSpecific path, when given, is absolute",
+            $"{{rules: [{{http: {{paths: [{{path: 'api*', pathType: ImplementationSpecific, {PathTo}}}]}}}}]}}",
+            $"{{rules: [{{http: {{paths: [{{pathType: ImplementationSpecific, {PathTo}}}]}}}}]}}",
+            "spec.rules[0].http.paths[0].path: Invalid value: \"api*\": must be an absolute path"
+        },
+        {
+            "an Exact or Prefix path has no '/./'",
+            $"{{rules: [{{http: {{paths: [{{path: /a/./b, pathType: Exact, {PathTo}}}]}}}}]}}",
+            $"{{rules: [{{http: {{paths: [{{path: /a/.b, pathType: Exact, {PathTo}}}]}}}}]}}",
+            "spec.rules[0].http.paths[0].path: Invalid value: \"/a/./b\": must not contain '/./'"
+        },
+        {
+            "an Exact or Prefix path does not end in '/.'",
+            $"{{rules: [{{http: {{paths: [{{path: /a/., pathType: Exact, {PathTo}}}]}}}}]}}",
+            $"{{rules: [{{http: {{paths: [{{path: /a/.well-known, pathType: Exact, {PathTo}}}]}}}}]}}",
+            "spec.rules[0].http.paths[0].path: Invalid value: \"/a/.\": cannot end with '/.'"
+        },
+        {
+            "a resource backend has a kind",
+            "{defaultBackend: {resource: {apiGroup: k8s.example.com, name: assets}}}",
+            "{defaultBackend: {resource: {apiGroup: k8s.example.com, kind: StorageBucket, name: assets}}}",
+            "spec.defaultBackend.resource.kind: Required value"
+        },
+        {
+            "a resource backend name is a path segment",
+            "{defaultBackend: {resource: {kind: StorageBucket, name: a/b}}}",
+            "{defaultBackend: {resource: {kind: StorageBucket, name: a-b}}}",
+            "spec.defaultBackend.resource.name: Invalid value: \"a/b\": may not contain '/'"
+        },
+        {
+            "a resource backend apiGroup is a subdomain",
+            "{defaultBackend: {resource: {apiGroup: K8s.example.com, kind: StorageBucket, name: assets}}}",
+            "{defaultBackend: {resource: {apiGroup: k8s.example.com, kind: StorageBucket, name: assets}}}",
+            $"spec.defaultBackend.resource.apiGroup: Invalid value: \"K8s.example.com\": {ServiceValidationTests.Dns1123Subdomain}"
+        },
+        {
+            "TLS hosts are subdomains or wildcards",
+            $"{{defaultBackend: {Backend}, tls: [{{hosts: ['*.example.com', Web.example.com], secretName: web-tls}}]}}",
+            $"{{defaultBackend: {Backend}, tls: [{{hosts: ['*.example.com', web.example.com], secretName: web-tls}}]}}",
+            $"spec.tls[0].hosts[1]: Invalid value: \"Web.example.com\": {ServiceValidationTests.Dns1123Subdomain}"
+        },
+        {
+            "a TLS secretName is a Secret name",
+            $"{{defaultBackend: {Backend}, tls: [{{hosts: [web.example.com], secretName: Web_TLS}}]}}",
+            $"{{defaultBackend: {Backend}, tls: [{{hosts: [web.example.com], secretName: web-tls}}]}}",
+            $"spec.tls[0].secretName: Invalid value: \"Web_TLS\": {ServiceValidationTests.Dns1123Subdomain}"
+        },
+        {
+            "ingressClassName is a subdomain",
+            $"{{ingressClassName: Nginx, defaultBackend: {Backend}}}",
+            $"{{ingressClassName: nginx, defaultBackend: {Backend}}}",
+            $"spec.ingressClassName: Invalid value: \"Nginx\": {ServiceValidationTests.Dns1123Subdomain}"
+        },
     };
 
     [Theory]
@@ -136,6 +191,20 @@ public class IngressValidationTests
 
         Assert.True(Messages(brokenFindings).Contains(expected), $"{rule}: expected\n{expected}\nbut got\n{Describe(brokenFindings)}");
         Assert.True(validFindings.IsEmpty, $"{rule}: the valid variant reported\n{Describe(validFindings)}");
+    }
+
+    [Fact]
+    public void Validate_ClassAnnotationDifferingFromIngressClassName_IsInvalid()
+    {
+        var ingress = Ingress($"{{ingressClassName: nginx, defaultBackend: {Backend}}}");
+        var same = Ingress($"{{ingressClassName: nginx, defaultBackend: {Backend}}}");
+        ingress["metadata"]!["annotations"] = new JsonObject { ["kubernetes.io/ingress.class"] = "traefik" };
+        same["metadata"]!["annotations"] = new JsonObject { ["kubernetes.io/ingress.class"] = "nginx" };
+
+        Assert.Equal(
+            ["annotations.kubernetes.io/ingress.class: Invalid value: \"traefik\": must match `ingressClassName` when both are specified"],
+            Messages(ManifestValidator.Validate(ingress)));
+        Assert.Empty(ManifestValidator.Validate(same));
     }
 
     [Fact]

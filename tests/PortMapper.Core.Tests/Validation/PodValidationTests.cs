@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PortMapper.Core.Validation;
 using static PortMapper.Core.Tests.Validation.ValidationTestSupport;
 
@@ -15,6 +16,42 @@ public class PodValidationTests
             "{containers: []}",
             "{containers: [{name: web, image: nginx}]}",
             "spec.containers: Required value"
+        },
+        {
+            "a container has a name",
+            "{containers: [{image: nginx}]}",
+            "{containers: [{name: web, image: nginx}]}",
+            "spec.containers[0].name: Required value"
+        },
+        {
+            "a container name is a DNS-1123 label",
+            "{containers: [{name: Web, image: nginx}]}",
+            "{containers: [{name: web, image: nginx}]}",
+            $"spec.containers[0].name: Invalid value: \"Web\": {ServiceValidationTests.Dns1123Label}"
+        },
+        {
+            "container names are unique across containers and init containers",
+            "{initContainers: [{name: web, image: busybox}], containers: [{name: web, image: nginx}]}",
+            "{initContainers: [{name: init, image: busybox}], containers: [{name: web, image: nginx}]}",
+            "spec.initContainers[0].name: Duplicate value: \"web\""
+        },
+        {
+            "container names are unique among containers",
+            "{containers: [{name: web, image: nginx}, {name: web, image: envoy}]}",
+            "{containers: [{name: web, image: nginx}, {name: proxy, image: envoy}]}",
+            "spec.containers[1].name: Duplicate value: \"web\""
+        },
+        {
+            "a container has an image",
+            "{containers: [{name: web}]}",
+            "{containers: [{name: web, image: nginx}]}",
+            "spec.containers[0].image: Required value"
+        },
+        {
+            "only init containers have a restartPolicy",
+            "{containers: [{name: web, image: nginx, restartPolicy: Always}]}",
+            "{initContainers: [{name: web, image: nginx, restartPolicy: Always}], containers: [{name: app, image: app}]}",
+            "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"
         },
         {
             "a container port name is an IANA_SVC_NAME (charset)",
@@ -113,6 +150,12 @@ public class PodValidationTests
             "spec.containers[0].ports[0]: duplicate port definition with spec.initContainers[0].ports[0]"
         },
         {
+            "one host port with and one without a hostIP is dangerously ambiguous",
+            "{containers: [{name: a, image: nginx, ports: [{containerPort: 80, hostPort: 8080}]}, {name: b, image: nginx, ports: [{containerPort: 80, hostPort: 8080, hostIP: 10.0.0.1}]}]}",
+            "{containers: [{name: a, image: nginx, ports: [{containerPort: 80, hostPort: 8080, hostIP: 10.0.0.2}]}, {name: b, image: nginx, ports: [{containerPort: 80, hostPort: 8080, hostIP: 10.0.0.1}]}]}",
+            "spec.containers[1].ports[0]: dangerously ambiguous port definition with spec.containers[0].ports[0]"
+        },
+        {
             "a hostIP without a hostPort is a warning",
             "{containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80, hostIP: 10.0.0.1}]}]}",
             "{containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80, hostIP: 10.0.0.1, hostPort: 8080}]}]}",
@@ -187,6 +230,20 @@ public class PodValidationTests
             Messages(ManifestValidator.Validate(deployment)));
     }
 
+    [Theory]
+    [InlineData("StatefulSet", "statefulset")]
+    [InlineData("DaemonSet", "daemonset")]
+    [InlineData("ReplicaSet", "deployment")]
+    public void Validate_EmptySelectorOfOtherWorkloads_NamesTheKindAsTheServerDoes(string kind, string named)
+    {
+        var workload = Workload(kind, "{containers: [{name: web, image: nginx}]}");
+        workload["spec"]!["selector"] = new JsonObject { ["matchLabels"] = new JsonObject() };
+
+        Assert.Equal(
+            [$"spec.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string{{}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: empty selector is invalid for {named}"],
+            Messages(ManifestValidator.Validate(workload)));
+    }
+
     [Fact]
     public void Validate_MissingSelector_RequiresItAndNothingMatches()
     {
@@ -205,7 +262,7 @@ public class PodValidationTests
     public void Validate_EmptySelector_ReportsItAsTheServerPrintsIt()
     {
         var deployment = Workload("Deployment", "{containers: [{name: web, image: nginx}]}");
-        deployment["spec"]!["selector"] = new System.Text.Json.Nodes.JsonObject();
+        deployment["spec"]!["selector"] = new JsonObject();
 
         Assert.Equal(
             ["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment"],

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PortMapper.Core.Validation;
 using static PortMapper.Core.Tests.Validation.ValidationTestSupport;
 
@@ -153,6 +154,36 @@ public class ServiceValidationTests
             "spec.clusterIPs: Invalid value: []string{\"10.96.0.10\", \"10.96.0.11\"}: may specify no more than one IP for each IP family"
         },
         {
+            "at most two clusterIPs",
+            "{clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10, 'fd00::10', 10.96.0.11], ports: [{port: 80}]}",
+            "{clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10, 'fd00::10'], ports: [{port: 80}]}",
+            "spec.clusterIPs: Invalid value: []string{\"10.96.0.10\", \"fd00::10\", \"10.96.0.11\"}: may only hold up to 2 values"
+        },
+        {
+            "a clusterIP matches its ipFamilies entry",
+            "{clusterIP: 10.96.0.10, ipFamilies: [IPv6], ports: [{port: 80}]}",
+            "{clusterIP: 10.96.0.10, ipFamilies: [IPv4], ports: [{port: 80}]}",
+            "spec.clusterIPs[0]: Invalid value: \"10.96.0.10\": expected an IPv6 value as indicated by `ipFamilies[0]`"
+        },
+        {
+            "ipFamilies are IPv4 or IPv6",
+            "{ipFamilies: [IPv5], ports: [{port: 80}]}",
+            "{ipFamilies: [IPv6], ports: [{port: 80}]}",
+            "spec.ipFamilies[0]: Unsupported value: \"IPv5\": supported values: \"IPv4\", \"IPv6\""
+        },
+        {
+            "ipFamilies are unique",
+            "{ipFamilies: [IPv4, IPv4], ports: [{port: 80}]}",
+            "{ipFamilies: [IPv4, IPv6], ports: [{port: 80}]}",
+            "spec.ipFamilies[1]: Duplicate value: \"IPv4\""
+        },
+        {
+            "ipFamilyPolicy is a known policy",
+            "{ipFamilyPolicy: DualStack, ports: [{port: 80}]}",
+            "{ipFamilyPolicy: PreferDualStack, ports: [{port: 80}]}",
+            "spec.ipFamilyPolicy: Unsupported value: \"DualStack\": supported values: \"PreferDualStack\", \"RequireDualStack\", \"SingleStack\""
+        },
+        {
             "an ExternalName Service has no clusterIPs",
             "{type: ExternalName, externalName: db.example.com, clusterIP: None}",
             "{type: ExternalName, externalName: db.example.com}",
@@ -199,6 +230,12 @@ public class ServiceValidationTests
             "{type: LoadBalancer, ports: [{port: 80}], healthCheckNodePort: 30500}",
             "{type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}], healthCheckNodePort: 30500}",
             "spec.healthCheckNodePort: Invalid value: 30500: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"
+        },
+        {
+            "a healthCheckNodePort, when set, is 1..65535",
+            "{type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}], healthCheckNodePort: 70000}",
+            "{type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}",
+            $"spec.healthCheckNodePort: Invalid value: 70000: {PortRange}"
         },
         {
             "internalTrafficPolicy is Cluster or Local",
@@ -248,6 +285,24 @@ public class ServiceValidationTests
             "{ports: [{port: 80}], externalIPs: [192.0.2.1]}",
             "spec.externalIPs[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
         },
+        {
+            "externalIPs are not unspecified",
+            "{ports: [{port: 80}], externalIPs: ['::']}",
+            "{ports: [{port: 80}], externalIPs: ['2001:db8::10']}",
+            "spec.externalIPs[0]: Invalid value: \"::\": may not be unspecified (::)"
+        },
+        {
+            "externalIPs are not link-local",
+            "{ports: [{port: 80}], externalIPs: [169.254.169.254]}",
+            "{ports: [{port: 80}], externalIPs: [172.16.0.1]}",
+            "spec.externalIPs[0]: Invalid value: \"169.254.169.254\": may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+        },
+        {
+            "externalIPs are not link-local multicast",
+            "{ports: [{port: 80}], externalIPs: [224.0.0.251]}",
+            "{ports: [{port: 80}], externalIPs: [224.0.1.1]}",
+            "spec.externalIPs[0]: Invalid value: \"224.0.0.251\": may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"
+        },
     };
 
     [Theory]
@@ -259,6 +314,22 @@ public class ServiceValidationTests
 
         Assert.True(Messages(brokenFindings).Contains(expected), $"{rule}: expected\n{expected}\nbut got\n{Describe(brokenFindings)}");
         Assert.True(validFindings.IsEmpty, $"{rule}: the valid variant reported\n{Describe(validFindings)}");
+    }
+
+    [Fact]
+    public void Validate_SourceRangesAnnotation_FollowsTheFieldsRules()
+    {
+        const string key = "service.beta.kubernetes.io/load-balancer-source-ranges";
+        var nodePort = Service("{type: NodePort, ports: [{port: 80}]}");
+        var badRange = Service("{type: LoadBalancer, ports: [{port: 80}]}");
+        var loadBalancer = Service("{type: LoadBalancer, ports: [{port: 80}]}");
+        nodePort["metadata"]!["annotations"] = new JsonObject { [key] = "10.0.0.0/8" };
+        badRange["metadata"]!["annotations"] = new JsonObject { [key] = "10.0.0.0/8, 10.0.0.0/33" };
+        loadBalancer["metadata"]!["annotations"] = new JsonObject { [key] = " 10.0.0.0/8, 192.168.0.0/16 " };
+
+        Assert.Equal([$"metadata.annotations[{key}]: Forbidden: may only be used when `type` is 'LoadBalancer'"], Messages(ManifestValidator.Validate(nodePort)));
+        Assert.Equal([$"metadata.annotations[{key}]: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"], Messages(ManifestValidator.Validate(badRange)));
+        Assert.Empty(ManifestValidator.Validate(loadBalancer));
     }
 
     [Fact]

@@ -82,6 +82,7 @@ internal static class HostPortChecks
             Workload w => WorkloadNodes(w, cluster),
             _ => CandidateNodes(spec, cluster),
         };
+        // Values of the wrong type are the manifest validator's to report; here they just read as absent.
         var ignored = new FindingList();
         var specJson = specPath.Split('.').Aggregate((JsonObject?)d.Json, (o, key) => JsonFields.Object(o, key, key, ignored));
         var uses = new List<HostPortUse>();

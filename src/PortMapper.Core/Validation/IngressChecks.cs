@@ -18,6 +18,7 @@ internal static class IngressChecks
                 continue;
             }
 
+            // Values of the wrong type are the manifest validator's to report; here they just read as absent.
             var ignored = new FindingList();
             var spec = JsonFields.Object(d.Json, "spec", "spec", ignored);
             foreach (var (backend, path) in Backends(spec, ignored))

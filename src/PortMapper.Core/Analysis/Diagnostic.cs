@@ -55,6 +55,7 @@ public static class Codes
     public const string AffinityBehindSnat = "PM103";
     public const string IngressRouteDuplicate = "PM104";
     public const string UnreadableField = "PM105";
+    public const string RejectedByApiServer = "PM106";
     public const string SomeEndpointsNotReady = "PM107";
     public const string PodUnschedulable = "PM108";
 }

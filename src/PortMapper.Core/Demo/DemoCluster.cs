@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
 using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
+using PortMapper.Core.Validation;
 
 namespace PortMapper.Core.Demo;
 
@@ -73,14 +75,19 @@ public sealed partial class DemoCluster : IClusterSource
 
     public bool CanApply => true;
 
-    /// <summary>Problems found while loading the objects the cluster started with (unreadable fields).</summary>
-    public ImmutableArray<LoadIssue> LoadIssues { get; private set; } = [];
+    /// <summary>
+    /// Findings about the objects the cluster started with: fields PortMapper could not read (PM105) and objects the
+    /// API server would have refused (PM106). They are reported beside the path engine's diagnostics.
+    /// </summary>
+    public ImmutableArray<Diagnostic> StartupFindings { get; private set; } = [];
 
     /// <summary>The built-in demo: three nodes, a default IngressClass and the classic examples.</summary>
     public static DemoCluster CreateDefault(DemoClusterOptions? options = null)
     {
         var cluster = new DemoCluster(options);
-        cluster.Load([.. DemoNodes.Default(), DemoNodes.DefaultIngressClass(), .. DemoSamples.Load().Raw]);
+        var samples = DemoSamples.Load();
+        cluster.Load([.. DemoNodes.Default(), DemoNodes.DefaultIngressClass(), .. samples.Raw]);
+        cluster.StartupFindings = ManifestFindings.From(samples);
         return cluster;
     }
 
@@ -98,7 +105,7 @@ public sealed partial class DemoCluster : IClusterSource
         }
 
         cluster.Load(raw);
-        cluster.LoadIssues = manifests.Issues;
+        cluster.StartupFindings = ManifestFindings.From(manifests);
         return cluster;
     }
 
@@ -278,7 +285,7 @@ public sealed partial class DemoCluster : IClusterSource
             }
         }
 
-        if (_options.Validator?.Invoke(applied) is { IsDefaultOrEmpty: false } errors)
+        if ((_options.Validator ?? ValidateLikeApiServer)(applied) is { IsDefaultOrEmpty: false } errors)
         {
             return Invalid(reference, errors);
         }
@@ -336,6 +343,11 @@ public sealed partial class DemoCluster : IClusterSource
         return new ApplyObjectResult(reference, existing is null ? ApplyOutcome.Created : ApplyOutcome.Configured, existing is null ? 201 : 200,
             $"{reference} {(existing is null ? "created" : "configured")}") { Result = Describe(stored.Raw, stored.Owners) };
     }
+
+    private static ImmutableArray<FieldError> ValidateLikeApiServer(JsonObject obj) =>
+        [.. ManifestValidator.Validate(obj)
+            .Where(f => f.Severity == ValidationSeverity.Error)
+            .Select(f => new FieldError(f.Field, "FieldValueInvalid", f.Detail))];
 
     private static ApplyObjectResult Invalid(ObjectRef reference, ImmutableArray<FieldError> errors)
     {

@@ -12,6 +12,18 @@ public static class ManifestFindings
     public static ImmutableArray<Diagnostic> From(LoadResult manifests)
     {
         var result = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var error in manifests.Errors)
+        {
+            result.Add(new Diagnostic
+            {
+                Code = Codes.UnreadableField,
+                Severity = Severity.Error,
+                Object = new ObjectRef("File", "", error.File),
+                Message = $"Could not read {error}; nothing from that document is shown.",
+                Fix = "Fix the file as the message says (a YAML linter shows the exact spot), then restart PortMapper with it.",
+            });
+        }
+
         foreach (var issue in manifests.Issues)
         {
             result.Add(new Diagnostic

@@ -11,7 +11,14 @@ log="$root/TestResults/test.log"
 step() { printf '\n==> %s\n' "$*"; }
 
 as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "Need root to run: $* (run as root or install sudo)." >&2
+    exit 1
+  fi
 }
 
 apt_updated=false
@@ -22,12 +29,17 @@ apt_install() {
     apt_updated=true
   fi
   step "apt-get install -y $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
 }
 
-chromium="${PORTMAPPER_CHROMIUM:-/usr/bin/chromium}"
-if [ -x "$chromium" ]; then
-  step "Chromium for the browser tests: $chromium"
+if [ -n "${PORTMAPPER_CHROMIUM:-}" ]; then
+  if [ ! -x "$PORTMAPPER_CHROMIUM" ]; then
+    echo "PORTMAPPER_CHROMIUM=$PORTMAPPER_CHROMIUM is not an executable; unset it to use Debian's /usr/bin/chromium." >&2
+    exit 1
+  fi
+  step "Chromium for the browser tests: $PORTMAPPER_CHROMIUM"
+elif [ -x /usr/bin/chromium ]; then
+  step "Chromium for the browser tests: /usr/bin/chromium"
 else
   apt_install chromium
 fi

@@ -88,6 +88,19 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.NotNull(page.QuerySelector("[role=banner] .pm-brand"));
     }
 
+    [Fact]
+    public async Task GetErrorPage_RendersWithoutACircuit_Returns200()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/Error");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal("Something went wrong", new HtmlParser().ParseDocument(html).QuerySelector("h1")?.TextContent);
+        Assert.DoesNotContain("\"type\":\"server\"", html, StringComparison.Ordinal);
+    }
+
     private static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
         new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
 }

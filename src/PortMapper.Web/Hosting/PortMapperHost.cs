@@ -1,0 +1,82 @@
+using PortMapper.Web.Components;
+using Radzen;
+
+namespace PortMapper.Web.Hosting;
+
+/// <summary>
+/// Builds the PortMapper web app: every service registration and the request pipeline live here, so
+/// <c>Program</c> and the in-process test hosts start exactly the same app.
+/// </summary>
+public static class PortMapperHost
+{
+    /// <summary>The host's application name, fixed so that tests starting the app from their own assembly find its static web asset manifests.</summary>
+    public static string ApplicationName { get; } = typeof(PortMapperHost).Assembly.GetName().Name!;
+
+    /// <summary>Parses <paramref name="args"/> (throwing <see cref="ArgumentException"/> when they are bad) and builds the app.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        Build(PortMapperOptions.Parse(args), configure);
+
+    /// <summary>
+    /// Builds the app for <paramref name="options"/>. <paramref name="configure"/> runs after PortMapper's own
+    /// registrations, so tests can replace services (for example the cluster source) before the app is built.
+    /// </summary>
+    public static WebApplication Build(PortMapperOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = ApplicationName,
+            // By default the app's own folder, wherever it is started from: appsettings.json and, once published, wwwroot/.
+            ContentRootPath = options.ContentRoot ?? AppContext.BaseDirectory,
+            EnvironmentName = options.Environment,
+        });
+
+        // Outside Development, ASP.NET Core only serves static web assets (our wwwroot/ and Radzen's _content/)
+        // from a published folder. This makes `dotnet run` and test hosts serve them from the build output too;
+        // it does nothing for a published app.
+        builder.WebHost.UseStaticWebAssets();
+        builder.WebHost.UseUrls([.. ListenUrls(options, builder.Configuration)]);
+
+        AddPortMapper(builder.Services, options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        UsePortMapper(app);
+        return app;
+    }
+
+    internal static IEnumerable<string> ListenUrls(PortMapperOptions options, IConfiguration configuration)
+    {
+        if (!options.Urls.IsEmpty)
+        {
+            return options.Urls;
+        }
+
+        // ASPNETCORE_URLS (or `urls` in appsettings.json) wins over our default, as in any ASP.NET Core app.
+        var configured = configuration["urls"];
+        return string.IsNullOrWhiteSpace(configured)
+            ? [PortMapperOptions.DefaultUrl]
+            : configured.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static void AddPortMapper(IServiceCollection services, PortMapperOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+    }
+
+    private static void UsePortMapper(WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+    }
+}

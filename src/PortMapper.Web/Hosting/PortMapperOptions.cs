@@ -1,0 +1,321 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Web.Hosting;
+
+/// <summary>What the command line asked for; parsed once at start-up and registered in DI as a singleton.</summary>
+public sealed record PortMapperOptions
+{
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    /// <summary>Show the built-in demo cluster; also what runs when no other source is given.</summary>
+    public bool Demo { get; init; }
+
+    /// <summary>Manifest files or directories (full paths), read instead of a live cluster.</summary>
+    public ImmutableArray<string> Manifests { get; init; } = [];
+
+    /// <summary>The kubeconfig file to connect with (full path); null means KUBECONFIG or ~/.kube/config.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>The kubeconfig context; null means its current-context.</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Namespaces to show; empty means all of them.</summary>
+    public ImmutableArray<string> Namespaces { get; init; } = [];
+
+    /// <summary>The API server's --service-node-port-range, used to judge nodePort values.</summary>
+    public NodePortRange NodePortRange { get; init; } = NodePortRange.Default;
+
+    /// <summary>Whether the designer may server-side apply to a live cluster (never without this flag).</summary>
+    public bool AllowApply { get; init; }
+
+    /// <summary>Addresses to listen on, as given with --urls; empty means ASPNETCORE_URLS or <see cref="DefaultUrl"/>.</summary>
+    public ImmutableArray<string> Urls { get; init; } = [];
+
+    /// <summary>ASP.NET Core environment (--environment), null means ASPNETCORE_ENVIRONMENT or Production.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>ASP.NET Core content root (--contentRoot), null means the app's own folder.</summary>
+    public string? ContentRoot { get; init; }
+
+    /// <summary>Where the cluster picture comes from, decided by which options were given.</summary>
+    public ClusterSourceKind Source =>
+        !Manifests.IsEmpty ? ClusterSourceKind.Manifests
+        : Kubeconfig is not null || Context is not null ? ClusterSourceKind.Kubeconfig
+        : ClusterSourceKind.Demo;
+
+    /// <summary>Parses a command line that is known to be valid (tests, tools); throws <see cref="ArgumentException"/> otherwise.</summary>
+    public static PortMapperOptions Parse(params string[] args)
+    {
+        var result = PortMapperCommandLine.Parse(args);
+        return result.Options ?? throw new ArgumentException(string.Join(" ", result.Errors), nameof(args));
+    }
+}
+
+/// <summary>The outcome of parsing: options to run with, or a reason to stop (errors, --help, --version).</summary>
+public sealed class CommandLineResult
+{
+    private readonly ParseResult _parse;
+
+    internal CommandLineResult(ParseResult parse, PortMapperOptions? options, ImmutableArray<string> errors)
+    {
+        _parse = parse;
+        Options = options;
+        Errors = errors;
+    }
+
+    /// <summary>Null when the process should stop instead of starting the app.</summary>
+    public PortMapperOptions? Options { get; }
+
+    public ImmutableArray<string> Errors { get; }
+
+    /// <summary>Writes help, the version or the errors; returns the process exit code (0, or 2 for a bad command line).</summary>
+    public int Stop(TextWriter output, TextWriter error)
+    {
+        if (!Errors.IsEmpty)
+        {
+            foreach (var message in Errors)
+            {
+                error.WriteLine($"portmapper: {message}");
+            }
+
+            error.WriteLine("Run with --help to see the options.");
+            return PortMapperCommandLine.UsageExitCode;
+        }
+
+        return _parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}
+
+/// <summary>The one place that knows PortMapper's command-line syntax.</summary>
+public static partial class PortMapperCommandLine
+{
+    /// <summary>Exit code for a command line that cannot be used: 2, as most command-line tools use for usage errors.</summary>
+    public const int UsageExitCode = 2;
+
+    public static CommandLineResult Parse(IReadOnlyList<string> args)
+    {
+        var syntax = new Syntax();
+        var parse = syntax.CreateRoot().Parse(args);
+        var errors = parse.Errors.Select(e => e.Message).ToList();
+        if (errors.Count == 0 && parse.Action is not null)
+        {
+            // --help or --version
+            return new CommandLineResult(parse, null, []);
+        }
+
+        var options = new PortMapperOptions
+        {
+            Demo = parse.GetValue(syntax.Demo),
+            Manifests = [.. (parse.GetValue(syntax.Manifests) ?? []).Select(path => ExistingPath(path, "--manifests", errors, allowDirectory: true))],
+            Kubeconfig = parse.GetValue(syntax.Kubeconfig) is { } kubeconfig ? ExistingPath(kubeconfig, "--kubeconfig", errors, allowDirectory: false) : null,
+            Context = NotBlank(parse.GetValue(syntax.Context), "--context", errors),
+            Namespaces = ParseNamespaces(parse.GetValue(syntax.Namespaces) ?? [], errors),
+            NodePortRange = ParseNodePortRange(parse.GetValue(syntax.NodePortRange), errors),
+            AllowApply = parse.GetValue(syntax.AllowApply),
+            Urls = ParseUrls(parse.GetValue(syntax.Urls), errors),
+            Environment = NotBlank(parse.GetValue(syntax.Environment), "--environment", errors),
+            ContentRoot = parse.GetValue(syntax.ContentRoot) is { } contentRoot ? ExistingDirectory(contentRoot, "--contentRoot", errors) : null,
+        };
+
+        if (parse.GetValue(syntax.ApplicationName) is { } name && name != PortMapperHost.ApplicationName)
+        {
+            errors.Add($"--applicationName: this app is '{PortMapperHost.ApplicationName}', not '{name}'.");
+        }
+
+        if (options.Demo && options.Source != ClusterSourceKind.Demo)
+        {
+            errors.Add("--demo cannot be combined with --manifests, --kubeconfig or --context: choose one cluster source.");
+        }
+
+        if (!options.Manifests.IsEmpty && (options.Kubeconfig is not null || options.Context is not null))
+        {
+            errors.Add("--manifests cannot be combined with --kubeconfig or --context: choose one cluster source.");
+        }
+
+        return errors.Count > 0
+            ? new CommandLineResult(parse, null, [.. errors])
+            : new CommandLineResult(parse, options, []);
+    }
+
+    private static string ExistingPath(string path, string option, List<string> errors, bool allowDirectory)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            errors.Add($"{option} needs a path, got an empty value.");
+            return path;
+        }
+
+        var full = Path.GetFullPath(path);
+        if (File.Exists(full) || (allowDirectory && Directory.Exists(full)))
+        {
+            return full;
+        }
+
+        var expected = allowDirectory ? "file or directory" : "file";
+        var lookedAt = full == path ? "" : $" (looked for {full})";
+        errors.Add($"{option}: the {expected} '{path}' does not exist{lookedAt}.");
+        return full;
+    }
+
+    private static string ExistingDirectory(string path, string option, List<string> errors)
+    {
+        var full = Path.GetFullPath(path);
+        if (!Directory.Exists(full))
+        {
+            errors.Add($"{option}: the directory '{path}' does not exist.");
+        }
+
+        return full;
+    }
+
+    private static string? NotBlank(string? value, string option, List<string> errors)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{option} needs a value, got an empty one.");
+        }
+
+        return value;
+    }
+
+    private static ImmutableArray<string> ParseNamespaces(IEnumerable<string> values, List<string> errors)
+    {
+        var names = values
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(KubeNames.Comparer)
+            .ToImmutableArray();
+        foreach (var name in names.Where(n => !Dns1123Label().IsMatch(n)))
+        {
+            errors.Add($"--namespaces: '{name}' is not a valid namespace name (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit).");
+        }
+
+        return names;
+    }
+
+    private static NodePortRange ParseNodePortRange(string? text, List<string> errors)
+    {
+        if (text is null)
+        {
+            return NodePortRange.Default;
+        }
+
+        if (NodePortRange.TryParse(text, out var range))
+        {
+            return range;
+        }
+
+        errors.Add($"--node-port-range: '{text}' is not a port range; write it as first-last with 1 <= first <= last <= 65535, e.g. {NodePortRange.Default}.");
+        return NodePortRange.Default;
+    }
+
+    private static ImmutableArray<string> ParseUrls(string? text, List<string> errors)
+    {
+        if (text is null)
+        {
+            return [];
+        }
+
+        var urls = text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
+        if (urls.IsEmpty)
+        {
+            errors.Add("--urls needs at least one address, e.g. http://127.0.0.1:5000.");
+        }
+
+        foreach (var url in urls)
+        {
+            try
+            {
+                var address = BindingAddress.Parse(url);
+                if (!address.IsUnixPipe && address.Scheme is not ("http" or "https"))
+                {
+                    errors.Add($"--urls: '{url}' must start with http:// or https://.");
+                }
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"--urls: '{url}' is not an address to listen on ({e.Message}); write it like http://127.0.0.1:5000.");
+            }
+        }
+
+        return urls;
+    }
+
+    /// <summary>The options, created for each parse: System.CommandLine symbols belong to one command.</summary>
+    private sealed class Syntax
+    {
+        public readonly Option<bool> Demo = new("--demo")
+        {
+            Description = "Show the built-in demo cluster (the default when no other source is given).",
+        };
+
+        public readonly Option<string[]> Manifests = new("--manifests")
+        {
+            Description = "Read Kubernetes manifests (YAML or JSON) from these files or directories instead of a live cluster. Repeatable.",
+            HelpName = "file-or-dir",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        public readonly Option<string> Kubeconfig = new("--kubeconfig")
+        {
+            Description = "Connect to the cluster in this kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
+            HelpName = "path",
+        };
+
+        public readonly Option<string> Context = new("--context")
+        {
+            Description = "Use this kubeconfig context instead of its current-context.",
+            HelpName = "name",
+        };
+
+        public readonly Option<string[]> Namespaces = new("--namespaces")
+        {
+            Description = "Only show these namespaces, comma-separated (default: all).",
+            HelpName = "a,b",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        public readonly Option<string> NodePortRange = new("--node-port-range")
+        {
+            Description = $"The API server's --service-node-port-range (default: {Core.Model.NodePortRange.Default}).",
+            HelpName = "first-last",
+        };
+
+        public readonly Option<bool> AllowApply = new("--allow-apply")
+        {
+            Description = "Let the manifest designer server-side apply to the live cluster.",
+        };
+
+        public readonly Option<string> Urls = new("--urls")
+        {
+            Description = $"Addresses to listen on, separated by ';' (default: $ASPNETCORE_URLS or {PortMapperOptions.DefaultUrl}).",
+            HelpName = "urls",
+        };
+
+        public readonly Option<string> Environment = new("--environment")
+        {
+            Description = "ASP.NET Core environment name (default: $ASPNETCORE_ENVIRONMENT or Production).",
+            HelpName = "name",
+        };
+
+        // Generic host settings that WebApplicationFactory passes to Program as --key=value; not for people.
+        public readonly Option<string> ContentRoot = new("--contentRoot") { Hidden = true };
+
+        public readonly Option<string> ApplicationName = new("--applicationName") { Hidden = true };
+
+        public RootCommand CreateRoot() => new("PortMapper shows how traffic reaches workloads in Kubernetes, in the browser.")
+        {
+            Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName,
+        };
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex Dns1123Label();
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace PortMapper.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class HomePageTests(PortMapperAppFixture app)
+{
+    [Fact]
+    public async Task Open_HomePage_BecomesInteractiveWithoutErrors()
+    {
+        await using var tab = await app.OpenAsync();
+
+        Assert.Equal(200, tab.Response?.Status);
+        await Expect(tab.Page).ToHaveTitleAsync("PortMapper");
+        await Expect(tab.Page.GetByRole(AriaRole.Heading, new() { Name = "PortMapper", Level = 1 })).ToBeVisibleAsync();
+        await Expect(tab.Page.GetByRole(AriaRole.Banner)).ToContainTextAsync("Demo cluster");
+        await tab.WaitForInteractiveAsync();
+
+        await tab.SaveScreenshotAsync("home");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ClickAbout_OverTheCircuit_OpensAndClosesTheDialog()
+    {
+        await using var tab = await app.OpenAsync();
+        await tab.WaitForInteractiveAsync();
+
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "About PortMapper" }).ClickAsync();
+
+        var dialog = tab.Page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("About PortMapper");
+        await Expect(dialog.Locator(".pm-about-version")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d+\.\d+"));
+        await tab.SaveScreenshotAsync("about-dialog");
+
+        await tab.Page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task LoadGraphLibraries_FromLib_LaysOutAndExportsAGraph()
+    {
+        await using var tab = await app.OpenAsync();
+
+        // Everything the graph needs, fetched from /lib as the browser would: cytoscape (ESM), dagre layout,
+        // SVG export, popper and tippy (UMD).
+        var result = await tab.Page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const { loadGraphLibraries } = await import('/js/vendor.js');
+              const { cytoscape, tippy } = await loadGraphLibraries();
+              const container = document.createElement('div');
+              container.style.cssText = 'width:400px;height:300px;position:absolute;left:-10000px';
+              document.body.append(container);
+              const cy = cytoscape({
+                container,
+                elements: [
+                  { data: { id: 'ingress' } }, { data: { id: 'service' } }, { data: { id: 'pod' } },
+                  { data: { id: 'a', source: 'ingress', target: 'service' } },
+                  { data: { id: 'b', source: 'service', target: 'pod' } },
+                ],
+                layout: { name: 'dagre', rankDir: 'LR' },
+              });
+              const x = (id) => cy.getElementById(id).position('x');
+              const svg = cy.svg({ full: true });
+              const tip = tippy(container, { content: 'port 80' });
+              const result = { version: cytoscape.version, leftToRight: x('ingress') < x('service') && x('service') < x('pod'), svg: svg.slice(0, 4), tippy: typeof tip.show };
+              tip.destroy();
+              cy.destroy();
+              container.remove();
+              return result;
+            }
+            """);
+
+        Assert.Equal("3.34.4", result.GetProperty("version").GetString());
+        Assert.True(result.GetProperty("leftToRight").GetBoolean());
+        Assert.Equal("<svg", result.GetProperty("svg").GetString());
+        Assert.Equal("function", result.GetProperty("tippy").GetString());
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task Get_CytoscapeFromLib_IsServedAsJavaScript()
+    {
+        await using var tab = await app.OpenAsync();
+
+        var response = await tab.Page.APIRequest.GetAsync("lib/cytoscape/cytoscape.esm.min.mjs");
+
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("text/javascript", response.Headers["content-type"], StringComparison.Ordinal);
+        Assert.Contains("3.34.4", await response.TextAsync(), StringComparison.Ordinal);
+    }
+}

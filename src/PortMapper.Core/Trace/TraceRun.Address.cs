@@ -256,38 +256,40 @@ internal sealed partial class TraceRun
 
     private string NothingListens(AddressTarget t)
     {
-        var sameIp = index.ListenersOn(t.Ip).Where(l => l.Port != t.Port || l.Protocol != t.Protocol).Select(l => l.ToString()).ToList();
+        // Only the first few candidates are shown: popular ports have thousands, so nothing is formatted before Take.
+        const int Shown = 5;
+        bool Other(int port, string protocol) => port != t.Port || protocol != t.Protocol;
+        var sameIp = index.ListenersOn(t.Ip).Where(l => Other(l.Port, l.Protocol));
         if (index.NodeByAddress.TryGetValue(t.Ip, out var node))
         {
-            sameIp.AddRange(index.ByNodePort.OrderBy(kv => kv.Key.Port)
-                .Where(kv => kv.Key.Port != t.Port || kv.Key.Protocol != t.Protocol)
-                .Select(kv => $"{TraceTarget.JoinHostPort(t.Ip, kv.Key.Port)}/{kv.Key.Protocol} (nodePort of Service {Name(kv.Value[0])})"));
-            sameIp.AddRange(index.HostPorts.Concat(index.HostNetworkPorts)
-                .Where(kv => kv.Key.Node == node.Metadata.Name && (kv.Key.Port != t.Port || kv.Key.Protocol != t.Protocol))
-                .Select(kv => $"{TraceTarget.JoinHostPort(t.Ip, kv.Key.Port)}/{kv.Key.Protocol} ({kv.Value[0].Exposure switch { Exposure.HostPort => "hostPort", _ => "hostNetwork" }} of pod {kv.Value[0].Pod?.Namespace}/{kv.Value[0].Pod?.Name})"));
+            sameIp = sameIp
+                .Concat(index.ByNodePort.Where(kv => Other(kv.Key.Port, kv.Key.Protocol)).OrderBy(kv => kv.Key.Port)
+                    .Select(kv => new Listener(t.Ip, kv.Key.Port, kv.Key.Protocol, $"nodePort of Service {Name(kv.Value[0])}")))
+                .Concat(index.HostPorts.Concat(index.HostNetworkPorts)
+                    .Where(kv => kv.Key.Node == node.Metadata.Name && Other(kv.Key.Port, kv.Key.Protocol))
+                    .Select(kv => new Listener(t.Ip, kv.Key.Port, kv.Key.Protocol, $"{(kv.Value[0].Exposure == Exposure.HostPort ? "hostPort" : "hostNetwork")} of pod {kv.Value[0].Pod?.Namespace}/{kv.Value[0].Pod?.Name}")));
         }
 
-        var samePort = index.ListenersAt(t.Port).Where(l => l.Ip != t.Ip).Select(l => l.ToString()).Distinct().ToList();
-        foreach (var protocol in Protocols.Supported)
-        {
-            if (index.ByNodePort.TryGetValue((t.Port, protocol), out var owners) && node is null)
-            {
-                samePort.Insert(0, $"<any node address>:{t.Port}/{protocol} (nodePort of Service {Name(owners[0])})");
-            }
-        }
+        var anyNode = node is not null
+            ? []
+            : Protocols.Supported.Where(p => index.ByNodePort.ContainsKey((t.Port, p)))
+                .Select(p => $"<any node address>:{t.Port}/{p} (nodePort of Service {Name(index.ByNodePort[(t.Port, p)][0])})");
+        var samePort = anyNode.Concat(index.ListenersAt(t.Port).Where(l => l.Ip != t.Ip).Select(l => l.ToString()));
 
         var text = $"Nothing in the cluster listens on {TraceTarget.JoinHostPort(t.Ip, t.Port)}/{t.Protocol} as far as PortMapper can see.";
-        if (sameIp.Count > 0)
+        var onIp = sameIp.Select(l => l.ToString()).Distinct().Take(Shown + 1).ToList();
+        if (onIp.Count > 0)
         {
-            text += $" On {t.Ip}: {Shorten(sameIp.Distinct().ToList(), 5)}.";
+            text += $" On {t.Ip}: {string.Join(", ", onIp.Take(Shown))}{(onIp.Count > Shown ? " and more" : "")}.";
         }
 
-        if (samePort.Count > 0)
+        var onPort = samePort.Distinct().Take(Shown + 1).ToList();
+        if (onPort.Count > 0)
         {
-            text += $" On port {t.Port}: {Shorten(samePort, 5)}.";
+            text += $" On port {t.Port}: {string.Join(", ", onPort.Take(Shown))}{(onPort.Count > Shown ? " and more" : "")}.";
         }
 
-        if (sameIp.Count == 0 && node is null)
+        if (onIp.Count == 0 && node is null)
         {
             text += $" PortMapper knows no Service, node or pod with the address {t.Ip}.";
         }

@@ -1,0 +1,303 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Model;
+
+namespace PortMapper.Core.Trace;
+
+/// <summary>One trace: the source resolved once, the steps collected as the packet moves.</summary>
+internal sealed partial class TraceRun(TraceIndex index, TraceSource from, ChainNamer chains)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private readonly List<TraceStep> _steps = [];
+    private Pod? _pod;
+    private string? _nodeName;
+    private string? _sourceAddress;
+
+    /// <summary>Where kube-proxy meets a Service's traffic: its clusterIP, or one of the external ways in.</summary>
+    private enum Entry
+    {
+        ClusterIp,
+        NodePort,
+        LoadBalancer,
+        ExternalIp,
+    }
+
+    private ClusterSnapshot S => index.Snapshot;
+
+    private bool External => from.Kind == TraceSourceKind.External;
+
+    /// <summary>The request starts in a node's own network namespace: on a node, or in a hostNetwork pod.</summary>
+    private bool FromHost => from.Kind == TraceSourceKind.Node || _pod?.HostNetwork == true;
+
+    /// <summary>The request starts from a pod IP, which kube-proxy recognises as in-cluster traffic.</summary>
+    private bool FromPodNetwork => _pod is { HostNetwork: false };
+
+    public TraceResult Run(TraceTarget to)
+    {
+        if (ResolveSource() is { } problem)
+        {
+            return Fail(problem);
+        }
+
+        Step(TraceStepKind.Client, $"{DescribeSource()} sends a request to {to}", _sourceAddress, _nodeName);
+        return to switch
+        {
+            AddressTarget a => TraceAddress(a),
+            ServiceNameTarget n => TraceServiceName(n),
+            IngressUrlTarget u => TraceIngress(u),
+            _ => throw new ArgumentException($"PortMapper cannot trace a {to.GetType().Name}.", nameof(to)),
+        };
+    }
+
+    private string? ResolveSource()
+    {
+        switch (from.Kind)
+        {
+            case TraceSourceKind.Node:
+                if (!S.Nodes.TryGetValue(from.NodeName!, out var node))
+                {
+                    return $"There is no node \"{from.NodeName}\" in the cluster, so nothing can be traced from it. Pick one of the cluster's nodes, or trace from external or from a pod.";
+                }
+
+                _nodeName = node.Metadata.Name;
+                _sourceAddress = node.PrimaryAddress;
+                return null;
+            case TraceSourceKind.Pod:
+                if (!S.Pods.TryGetValue(from.Pod!.Value, out var pod))
+                {
+                    return $"There is no pod \"{from.Pod}\" in the cluster, so nothing can be traced from it. Pick an existing pod, or trace from external or from a node.";
+                }
+
+                if (pod.Phase is "Succeeded" or "Failed")
+                {
+                    return $"Pod {from.Pod} has finished (phase {pod.Phase}): it sends nothing any more. Trace from a running pod.";
+                }
+
+                _pod = pod;
+                _nodeName = pod.NodeName;
+                _sourceAddress = pod.HostNetwork ? NodeAddress(pod.NodeName) ?? pod.HostIp : pod.PodIp;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private string DescribeSource() => from.Kind switch
+    {
+        TraceSourceKind.Node => $"Node {_nodeName}" + (_sourceAddress is null ? "" : $" ({_sourceAddress})"),
+        TraceSourceKind.Pod when _pod!.HostNetwork => $"hostNetwork pod {from.Pod}" + (_nodeName is null ? " (not scheduled yet)" : $" on node {_nodeName}, using the node's address{(_sourceAddress is null ? "" : " " + _sourceAddress)},"),
+        TraceSourceKind.Pod => $"Pod {from.Pod}" + (_sourceAddress is null ? "" : $" ({_sourceAddress})") + (_nodeName is null ? " (not scheduled yet: PortMapper traces as if it ran on some node)" : $" on node {_nodeName}"),
+        _ => "A client outside the cluster",
+    };
+
+    // ---------------------------------------------------------------- kube-proxy
+
+    /// <summary>
+    /// The kube-proxy part shared by every way into a Service: externalTrafficPolicy (KUBE-EXT), the endpoint choice
+    /// (KUBE-SVC or KUBE-SVL) and the DNAT (KUBE-SEP), or the filter rule that drops or rejects the packet.
+    /// </summary>
+    /// <param name="handlingNode">The node whose kube-proxy rewrites the packet, when known.</param>
+    private TraceResult ThroughKubeProxy(Service svc, ServicePort port, Entry entry, string dialed, string? handlingNode, string pathId)
+    {
+        var spn = ChainNames.ServicePortName(svc, port);
+        var all = index.EndpointsOf(svc, port);
+        var external = entry != Entry.ClusterIp;
+        bool local;
+        string? localNode;
+        if (external)
+        {
+            // kube-proxy sends pod traffic (by source CIDR) and traffic that starts on the handling node itself to the
+            // cluster-wide chain even under policy Local: only traffic from outside keeps to local endpoints.
+            var shortCircuit = svc.ExternalPolicyLocal && !External && (FromPodNetwork || (FromHost && _nodeName == handlingNode));
+            local = svc.ExternalPolicyLocal && !shortCircuit;
+            localNode = local ? handlingNode : null;
+            Step(TraceStepKind.ExternalPolicy, ExternalPolicyText(svc, entry, handlingNode, shortCircuit, all), dialed, handlingNode, chains(ChainNames.ExternalPrefix, spn, port.Protocol, null));
+        }
+        else
+        {
+            local = svc.InternalPolicyLocal;
+            localNode = _nodeName;
+            if (local && _nodeName is null)
+            {
+                return Fail($"Service {Name(svc)} has internalTrafficPolicy Local: only endpoints on the client's own node are used, and pod {from.Pod} is not scheduled on a node yet, so PortMapper cannot tell which endpoints those are.", pathId);
+            }
+        }
+
+        // With policy Local and no known handling node (a load balancer or externalIP reached from outside), each
+        // node that receives the packet delivers to its own endpoints: together, all of them.
+        var pool = local && localNode is not null ? all.Where(e => e.NodeName == localNode).ToImmutableArray() : all;
+        var candidates = pool.Where(e => e.Ready).ToImmutableArray();
+        var fallback = false;
+        if (candidates.IsEmpty)
+        {
+            candidates = pool.Where(e => e.Serving && e.Terminating).ToImmutableArray();
+            fallback = !candidates.IsEmpty;
+        }
+
+        var filterChain = external ? ChainNames.ExternalServices : ChainNames.Services;
+        if (candidates.IsEmpty)
+        {
+            if (!all.Any(e => e.Ready || (e.Serving && e.Terminating)))
+            {
+                Step(TraceStepKind.Dropped, $"kube-proxy rejects the connection: Service {Name(svc)} port {UnitAnalysis.Describe(port)} has no usable endpoint (filter {filterChain}: REJECT \"has no endpoints\"); the client sees \"connection refused\"", dialed, handlingNode, filterChain);
+                return Fail(NoEndpointsReason(svc, port, all, pathId, "kube-proxy rejects the connection"), pathId);
+            }
+
+            var elsewhere = NodesWithReadyEndpoints(all);
+            Step(TraceStepKind.Dropped, $"kube-proxy drops the packet: node {localNode} has no ready endpoint of Service {Name(svc)} (filter {filterChain}: DROP \"has no local endpoints\")", dialed, localNode, filterChain);
+            return Fail(external
+                ? $"externalTrafficPolicy is Local and node {localNode} has no ready endpoint of Service {Name(svc)}, so kube-proxy on {localNode} drops the packet (the client sees a timeout). Send the request to a node that runs a ready pod ({elsewhere}), or set externalTrafficPolicy: Cluster if the client address need not be kept."
+                : $"internalTrafficPolicy is Local and node {localNode}, where the client runs, has no ready endpoint of Service {Name(svc)}, so kube-proxy drops the packet. Ready endpoints are only on {elsewhere}. Run a ready pod of the Service on every node that sends to it (a DaemonSet), or set internalTrafficPolicy: Cluster.",
+                pathId);
+        }
+
+        Step(TraceStepKind.ServiceChain, ServiceChainText(svc, port, all, candidates, local ? localNode : null, fallback, external), dialed, handlingNode,
+            chains(local ? ChainNames.LocalPrefix : ChainNames.ServicePrefix, spn, port.Protocol, null));
+
+        var sep = candidates.Select(e => e.Ip is null || e.Port is null ? null : chains(ChainNames.EndpointPrefix, spn, port.Protocol, TraceTarget.JoinHostPort(e.Ip, e.Port.Value))).ToImmutableArray();
+        var dnat = candidates.Length == 1
+            ? $"kube-proxy DNAT {dialed} → {Describe(candidates[0])}"
+            : $"kube-proxy DNAT {dialed} → one of {candidates.Length} endpoints: {DescribeAll(candidates)}";
+        if (_pod is not null && candidates.Any(e => e.Pod == _pod.Ref()))
+        {
+            dnat += $"; if it picks pod {from.Pod} itself, the packet is also masqueraded so the reply comes back through kube-proxy (hairpin)";
+        }
+
+        _steps.Add(new TraceStep(TraceStepKind.Endpoints, dnat)
+        {
+            Address = candidates.Length == 1 ? Address(candidates[0]) : null,
+            Node = candidates.Length == 1 ? candidates[0].NodeName : null,
+            Chain = candidates.Length == 1 ? sep[0] : null,
+            EndpointChains = sep,
+        });
+        return Done(candidates, pathId);
+    }
+
+    private string ExternalPolicyText(Service svc, Entry entry, string? handlingNode, bool shortCircuit, ImmutableArray<EndpointTarget> all)
+    {
+        if (!svc.ExternalPolicyLocal)
+        {
+            var whose = handlingNode is null ? "the address of the node that forwards it" : $"node {handlingNode}'s address";
+            return $"SNAT to the node address because externalTrafficPolicy is Cluster (KUBE-MARK-MASQ): the pod sees {whose}, not the client's, and the endpoint may be on any node";
+        }
+
+        if (shortCircuit)
+        {
+            return FromPodNetwork
+                ? "externalTrafficPolicy is Local, but the source is a pod: kube-proxy treats in-cluster traffic as internal and sends it to every endpoint, as with Cluster"
+                : $"externalTrafficPolicy is Local, but the packet starts on node {handlingNode} itself: kube-proxy masquerades it and sends it to every endpoint, as with Cluster";
+        }
+
+        var delivering = NodesWithReadyEndpoints(all);
+        return entry switch
+        {
+            Entry.NodePort => $"externalTrafficPolicy is Local: the client address is kept (no SNAT) and only endpoints on node {handlingNode} are used",
+            Entry.LoadBalancer => $"externalTrafficPolicy is Local: the client address is kept (no SNAT); the load balancer sends only to nodes that pass its health check on healthCheckNodePort{(svc.HealthCheckNodePort is { } hc ? " " + hc.ToString(Inv) : "")}, the nodes with a ready local endpoint ({delivering}), and each uses its own endpoints",
+            _ => $"externalTrafficPolicy is Local: the client address is kept (no SNAT); only a node with a ready local endpoint ({delivering}) delivers, the others drop — which node receives the address depends on your network",
+        };
+    }
+
+    private string ServiceChainText(Service svc, ServicePort port, ImmutableArray<EndpointTarget> all, ImmutableArray<EndpointTarget> candidates, string? localNode, bool fallback, bool external)
+    {
+        var text = candidates.Length == 1
+            ? $"kube-proxy has one {(fallback ? "serving" : "ready")} endpoint for Service {Name(svc)} port {UnitAnalysis.Describe(port)} and sends every connection there"
+            : $"kube-proxy picks one of {candidates.Length} {(fallback ? "serving" : "ready")} endpoints of Service {Name(svc)} port {UnitAnalysis.Describe(port)} at random for each new connection (equal odds)";
+        if (localNode is not null)
+        {
+            text += external
+                ? $"; only endpoints on node {localNode} (externalTrafficPolicy Local)"
+                : $"; only endpoints on node {localNode}, the client's own node (internalTrafficPolicy Local)";
+        }
+
+        if (fallback)
+        {
+            text += "; no endpoint is ready, so kube-proxy falls back to those still serving while they terminate";
+        }
+
+        var notReady = all.Count(e => !e.Ready);
+        if (notReady > 0 && !fallback)
+        {
+            text += $"; {notReady} endpoint(s) that are not ready get nothing";
+        }
+
+        if (svc.SessionAffinity == "ClientIP")
+        {
+            text += $"; sessionAffinity ClientIP keeps each client address on its endpoint for {(svc.SessionAffinityTimeoutSeconds ?? 10800).ToString(Inv)}s";
+        }
+
+        if (!external && FromHost)
+        {
+            text += "; the packet is masqueraded (SNAT to the node address) because its source is not a pod address";
+        }
+
+        return text;
+    }
+
+    private string NoEndpointsReason(Service svc, ServicePort? port, ImmutableArray<EndpointTarget> all, string pathId, string consequence)
+    {
+        var what = $"Service {Name(svc)}" + (port is null ? "" : $" port {UnitAnalysis.Describe(port)}");
+        var text = all.IsEmpty
+            ? $"{what} has no endpoints, so {consequence}."
+            : $"{what} has {all.Length} endpoint(s) but none is ready, so {consequence}.";
+        var cause = index.DiagnosticsOf(pathId).FirstOrDefault(d => d.Severity == Severity.Error && d.Code != Codes.NoReadyEndpoints);
+        return cause is not null
+            ? $"{text} {cause.Code}: {cause.Message} Fix: {cause.Fix}"
+            : all.IsEmpty
+                ? $"{text} Check that its selector matches running pods that declare the targetPort."
+                : $"{text} Check the pods' readiness probes and events (kubectl describe pod -n {svc.Metadata.Namespace}).";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void Step(TraceStepKind kind, string translation, string? address = null, string? node = null, string? chain = null) =>
+        _steps.Add(new TraceStep(kind, translation) { Address = address, Node = node, Chain = chain });
+
+    private TraceResult Fail(string reason, string? pathId = null) => new()
+    {
+        Reachable = false,
+        Steps = [.. _steps],
+        Reason = reason,
+        PathId = pathId,
+    };
+
+    private TraceResult Done(ImmutableArray<EndpointTarget> endpoints, string? pathId) => new()
+    {
+        Reachable = true,
+        Steps = [.. _steps],
+        Endpoints = endpoints,
+        PathId = pathId,
+    };
+
+    private string? NodeAddress(string? node) => node is not null && S.Nodes.TryGetValue(node, out var n) ? n.PrimaryAddress : null;
+
+    private static string Name(IKubeObject o) => $"{o.Metadata.Namespace}/{o.Metadata.Name}";
+
+    private static string Ports(Service svc) => svc.Ports.IsDefaultOrEmpty ? "none" : string.Join(", ", svc.Ports.Select(UnitAnalysis.Describe));
+
+    private static string NodesWithReadyEndpoints(ImmutableArray<EndpointTarget> all)
+    {
+        var nodes = all.Where(e => e.Ready && e.NodeName is not null).Select(e => e.NodeName!).Distinct(KubeNames.Comparer).Order(StringComparer.Ordinal).ToList();
+        return nodes.Count == 0 ? "no node" : Shorten(nodes, 10);
+    }
+
+    private static string Shorten(IReadOnlyCollection<string> items, int max) =>
+        string.Join(", ", items.Take(max)) + (items.Count > max ? $" and {items.Count - max} more" : "");
+
+    private static string? Address(EndpointTarget e) => e.Ip is null || e.Port is null ? null : TraceTarget.JoinHostPort(e.Ip, e.Port.Value);
+
+    private static string Describe(EndpointTarget e)
+    {
+        var where = e.Ip is null
+            ? $"port {e.Port?.ToString(Inv) ?? "?"} (no IP yet: PortMapper predicted this endpoint from manifests)"
+            : Address(e) ?? $"{e.Ip} (port not known)";
+        var who = e.Pod is null ? "" : $"{(e.Pod.Kind == "Pod" ? "pod" : e.Pod.Kind)} {e.Pod.Namespace}/{e.Pod.Name}";
+        var node = e.NodeName is null ? "" : $"on node {e.NodeName}";
+        var detail = string.Join(" ", new[] { who, node }.Where(x => x.Length > 0));
+        return e.Ip is null ? $"{who} {where}".Trim() : detail.Length == 0 ? where : $"{where} ({detail})";
+    }
+
+    private static string DescribeAll(ImmutableArray<EndpointTarget> endpoints) =>
+        Shorten(endpoints.Select(Describe).ToList(), 5);
+}

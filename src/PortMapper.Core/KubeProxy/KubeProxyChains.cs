@@ -40,6 +40,10 @@ public static class KubeProxyChains
     public static string ServicePortEndpointChainName(ServicePortName name, string protocol, string endpoint) =>
         EndpointPrefix + Hash(name.ToString() + Lower(protocol) + endpoint);
 
+    /// <summary>Any per-Service chain: <paramref name="prefix"/> + hash of the service port name, protocol and (for KUBE-SEP) endpoint.</summary>
+    public static string Name(string prefix, string servicePortName, string protocol, string? endpoint = null) =>
+        prefix + Hash(servicePortName + Lower(protocol) + endpoint);
+
     // kube-proxy lower-cases the protocol before hashing; accepting "TCP" as well keeps callers from
     // producing a name no cluster would ever have.
     private static string Lower(string protocol) => protocol.ToLowerInvariant();

@@ -4,6 +4,7 @@ using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
 using PortMapper.Core.KubeProxy;
 using PortMapper.Core.Model;
+using PortMapper.Core.Trace;
 
 namespace PortMapper.Web.Api;
 
@@ -17,6 +18,7 @@ public static partial class ApiEndpoints
         api.MapGet("/diagnostics", GetDiagnostics);
         api.MapGet("/cluster", GetCluster);
         api.MapGet("/kubeproxy/{namespace}/{name}", GetKubeProxy);
+        api.MapGet("/trace", GetTrace);
         return app;
     }
 
@@ -63,6 +65,27 @@ public static partial class ApiEndpoints
         }
 
         return TypedResults.Text(rules.ToIptablesSave(), "text/plain; charset=utf-8");
+    }
+
+    private static Results<Ok<ApiTrace>, ProblemHttpResult> GetTrace(LiveAnalysis live, string? from, string? to)
+    {
+        var analysis = live.Current.Analysis;
+        if (!TraceSource.TryParse(from ?? "external", analysis.Snapshot, out var source, out var sourceError))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid trace source", $"from: {sourceError}");
+        }
+
+        if (string.IsNullOrWhiteSpace(to))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Missing trace target", $"to is required. {TraceTarget.AcceptedForms}");
+        }
+
+        if (!TraceTarget.TryParse(to, out var target, out var targetError))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid trace target", $"to: {targetError}");
+        }
+
+        return TypedResults.Ok(ApiMapper.Map(Tracer.Trace(analysis, source!, target!)));
     }
 
     private static Ok<ApiCluster> GetCluster(LiveAnalysis live) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current));

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
 using PortMapper.Core.Model;
+using PortMapper.Core.Trace;
 
 namespace PortMapper.Web.Api;
 
@@ -47,6 +48,21 @@ public sealed record ApiDiagnostic(
     string Message,
     string Fix,
     ImmutableArray<string> Paths);
+
+public sealed record ApiTraceHop(
+    string Kind,
+    string Translation,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Address,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Node,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Chain,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string?>? EndpointChains);
+
+public sealed record ApiTrace(
+    bool Reachable,
+    ImmutableArray<ApiTraceHop> Hops,
+    ImmutableArray<ApiEndpoint> Endpoints,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PathId);
 
 public sealed record ApiHidden(string Resource, string? Namespace, string Reason);
 
@@ -133,6 +149,19 @@ public static class ApiMapper
         d.Message,
         d.Fix,
         d.Paths);
+
+    public static ApiTrace Map(TraceResult t) => new(
+        t.Reachable,
+        t.Steps.Select(s => new ApiTraceHop(
+            char.ToLowerInvariant(s.Kind.ToString()[0]) + s.Kind.ToString()[1..],
+            s.Translation,
+            s.Address,
+            s.Node,
+            s.Chain,
+            s.EndpointChains.IsDefaultOrEmpty ? null : s.EndpointChains)).ToImmutableArray(),
+        t.Endpoints.Select(Map).ToImmutableArray(),
+        t.Reason,
+        t.PathId);
 
     public static ApiCluster MapCluster(IClusterSource source, AnalysisUpdate update)
     {

@@ -4,10 +4,13 @@ using PortMapper.Core.Loading;
 
 namespace PortMapper.Web.Hosting;
 
+/// <summary>The cluster source the app runs on and the analysis every page shares.</summary>
+internal sealed record ClusterConnection(IClusterSource Source, LiveAnalysis Live);
+
 /// <summary>Chooses and builds the cluster source from the command line: the demo cluster, or manifests analysed as written.</summary>
 internal static class ClusterSources
 {
-    public static (IClusterSource Source, LiveAnalysis Live) Create(PortMapperOptions options, ILogger logger)
+    public static ClusterConnection Create(PortMapperOptions options, ILogger logger)
     {
         var demoOptions = new DemoClusterOptions { NodePortRange = options.NodePortRange };
         DemoCluster demo;
@@ -32,6 +35,6 @@ internal static class ClusterSources
         }
 
         var findings = demo.StartupFindings;
-        return (demo, new LiveAnalysis(demo, _ => findings));
+        return new ClusterConnection(demo, new LiveAnalysis(demo, _ => findings));
     }
 }

@@ -1,3 +1,5 @@
+using PortMapper.Core.Cluster;
+using PortMapper.Web.Api;
 using PortMapper.Web.Components;
 using Radzen;
 
@@ -61,6 +63,11 @@ public static class PortMapperHost
     private static void AddPortMapper(IServiceCollection services, PortMapperOptions options)
     {
         services.AddSingleton(options);
+        services.AddSingleton(sp => ClusterSources.Create(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("PortMapper.Cluster")));
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Source);
+        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
+        services.AddHostedService<LiveAnalysisHost>();
+        services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
     }
@@ -76,6 +83,7 @@ public static class PortMapperHost
         app.UseAntiforgery();
 
         app.MapStaticAssets();
+        app.MapPortMapperApi();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
     }

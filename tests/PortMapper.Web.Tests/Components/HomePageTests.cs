@@ -20,8 +20,26 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.Equal("PortMapper", page.Title);
         Assert.Equal("PortMapper", page.QuerySelector("[role=banner] .pm-brand-name")?.TextContent);
         Assert.Equal("Demo cluster", page.QuerySelector("[role=banner] .pm-source .pm-source-label")?.TextContent);
-        Assert.Equal("PortMapper", page.QuerySelector(".pm-body h1")?.TextContent);
+        Assert.Equal("Traffic paths", page.QuerySelector(".pm-body h1")?.TextContent);
         Assert.Equal("false", page.QuerySelector(".pm-layout")?.GetAttribute("data-interactive"));
+    }
+
+    [Fact]
+    public async Task GetRoot_DemoCluster_ListsPathsAndDiagnosticsPerNamespace()
+    {
+        using var client = factory.CreateClient();
+
+        var page = await ParseAsync(await client.GetAsync("/"));
+
+        var nodePort = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']");
+        Assert.NotNull(nodePort);
+        Assert.Contains(":30001", nodePort.TextContent, StringComparison.Ordinal);
+        Assert.Contains(":30080", nodePort.TextContent, StringComparison.Ordinal);
+        Assert.Contains(":80", nodePort.TextContent, StringComparison.Ordinal);
+        var shop = page.QuerySelector("[data-namespace=shop]");
+        Assert.NotNull(shop);
+        Assert.All(new[] { "PM001", "PM003", "PM004", "PM008", "PM009", "PM010" }, code => Assert.NotNull(shop.QuerySelector($"[data-code={code}]")));
+        Assert.NotNull(page.QuerySelector("[data-namespace=web] [data-code=PM002]"));
     }
 
     [Fact]

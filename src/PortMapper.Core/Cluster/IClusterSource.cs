@@ -119,6 +119,9 @@ public interface IClusterSource : IAsyncDisposable
 
     ClusterSubscription Subscribe();
 
+    /// <summary>The object as the cluster stores it (for showing its YAML); null when it does not exist.</summary>
+    Task<JsonObject?> GetObjectAsync(ObjectRef reference, CancellationToken cancellationToken);
+
     /// <summary>Server-side apply of each object (apiVersion, kind, metadata.name, metadata.namespace set).</summary>
     Task<ImmutableArray<ApplyObjectResult>> ApplyAsync(IReadOnlyList<JsonObject> objects, ApplyOptions options, CancellationToken cancellationToken);
 }

@@ -1,5 +1,7 @@
 using PortMapper.Core.Cluster;
 using PortMapper.Web.Api;
+using PortMapper.Web.Designer;
+using PortMapper.Web.Security;
 using PortMapper.Web.Components;
 using Radzen;
 
@@ -67,6 +69,8 @@ public static class PortMapperHost
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Source);
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
         services.AddHostedService<LiveAnalysisHost>();
+        services.AddSingleton<IApplyGuard, SourceApplyGuard>();
+        services.AddScoped<DesignPreview>();
         services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();

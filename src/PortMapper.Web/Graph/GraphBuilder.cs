@@ -550,8 +550,12 @@ public static class GraphBuilder
 
             var group = "pods:" + serviceKey;
             var label = hop.Port is { } p ? PortLabel(p) : hop.Name is { } n ? ":" + n : "any port";
+            // A search that names a pod (not the Service itself) opens the group, so that the pod it found shows.
             var expand = !hop.Endpoints.IsEmpty
-                && (view.Expanded.Contains(group) || (_search.Length > 0 && hop.Endpoints.Any(t => GraphSearch.Matches(t, _search))));
+                && (view.Expanded.Contains(group)
+                    || (_search.Length > 0
+                        && !(path.Service?.Name.Contains(_search, StringComparison.OrdinalIgnoreCase) ?? false)
+                        && hop.Endpoints.Any(t => GraphSearch.Matches(t, _search))));
             if (expand)
             {
                 return [.. hop.Endpoints.OrderBy(t => t.Pod?.Name ?? t.Ip, StringComparer.Ordinal).Select(t => PodVisit(path, t, group))];

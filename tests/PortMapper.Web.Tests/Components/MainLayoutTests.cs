@@ -1,5 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
 using PortMapper.Web.Components.Layout;
 using PortMapper.Web.Hosting;
 using Radzen;
@@ -61,9 +63,24 @@ public sealed class MainLayoutTests : BunitContext
         Assert.Equal("kubeconfig", status.Find(".pm-source").GetAttribute("data-source"));
     }
 
+    [Fact]
+    public void Render_DemoCluster_ShowsNavigationConnectionStateAndFindings()
+    {
+        Use(new PortMapperOptions());
+
+        var layout = Render<MainLayout>();
+
+        Assert.Equal(["Graph", "Paths"], layout.FindAll("[role=banner] nav a").Select(a => a.TextContent));
+        Assert.Equal("live", layout.Find("[data-testid=connection-state]").GetAttribute("data-state"));
+        Assert.Equal("Live", layout.Find(".pm-connection-label").TextContent);
+        Assert.Equal("✕ 6", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
+        Assert.Equal("⚠ 2", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-warning").TextContent);
+    }
+
     private void Use(PortMapperOptions options)
     {
         Services.AddSingleton(options);
+        Services.AddSingleton(new LiveAnalysis(DemoCluster.CreateDefault()));
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 }

@@ -233,6 +233,15 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public void Build_SearchForAServiceName_KeepsItsPodsGrouped()
+    {
+        var model = GraphBuilder.Build(Demo(), GraphView.Default with { Search = "app1" });
+
+        Assert.NotNull(model.FindNode("pods:default/app1:8080/TCP"));
+        Assert.DoesNotContain(model.Nodes, n => n.Kind == GraphKinds.Pod);
+    }
+
+    [Fact]
     public void Build_BrokenAndDegradedHops_AreMarkedWithTheirFindings()
     {
         var model = GraphBuilder.Build(Demo());

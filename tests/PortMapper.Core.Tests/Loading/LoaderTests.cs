@@ -1,7 +1,7 @@
 using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
 
-namespace PortMapper.Core.Tests;
+namespace PortMapper.Core.Tests.Loading;
 
 public class LoaderTests
 {

@@ -37,10 +37,12 @@ public sealed class ModelReader
     /// <summary>Returns the object, or null when the kind is not modelled. <paramref name="source"/> marks where it was read.</summary>
     public IKubeObject? Read(JsonObject obj, SourceLocation? source = null)
     {
-        var kind = Str(obj, "kind", "kind") ?? "";
+        // Until the name is known, issues belong to an unnamed object of this kind, never to the previous object.
         _source = source;
+        _current = null;
+        var kind = Str(obj, "kind", "kind") ?? "";
+        _current = new ObjectRef(kind, "", "(unnamed)");
         var meta = ReadMeta(obj, kind);
-        _current = new ObjectRef(kind, meta.Namespace, meta.Name);
         return kind switch
         {
             "Namespace" => new Namespace(meta with { Namespace = "" }),
@@ -61,6 +63,9 @@ public sealed class ModelReader
     {
         var m = Obj(obj, "metadata", "metadata");
         var name = Str(m, "name", "metadata.name") ?? Str(m, "generateName", "metadata.generateName") ?? "";
+        // kubectl puts an object without a namespace into the context's namespace; "default" stands for it.
+        var ns = Str(m, "namespace", "metadata.namespace") is { Length: > 0 } n ? n : IsClusterScoped(kind) ? "" : "default";
+        _current = new ObjectRef(kind, ns, name);
         if (name.Length == 0)
         {
             _issues.Add(new LoadIssue(new ObjectRef(kind, "", "(unnamed)"), "metadata.name", "Required value", _source));
@@ -69,8 +74,7 @@ public sealed class ModelReader
         return new ObjectMeta
         {
             Name = name,
-            // kubectl puts an object without a namespace into the context's namespace; "default" stands for it.
-            Namespace = Str(m, "namespace", "metadata.namespace") is { Length: > 0 } ns ? ns : IsClusterScoped(kind) ? "" : "default",
+            Namespace = ns,
             Labels = StrMap(m, "labels", "metadata.labels"),
             Annotations = StrMap(m, "annotations", "metadata.annotations"),
             Uid = Str(m, "uid", "metadata.uid"),

@@ -6,7 +6,7 @@ namespace PortMapper.Core.Tests.Loading;
 public class LoaderTests
 {
     [Fact]
-    public void LoadText_MultiDocument_ReadsEveryObject()
+    public void LoadFile_MultiDocument_ReadsEveryObject()
     {
         var result = ManifestLoader.LoadFile(Path.Combine("samples", "seeds", "01-port-targetport-nodeport.yaml"));
 
@@ -16,5 +16,32 @@ public class LoaderTests
         var port = Assert.Single(nginx.Ports);
         Assert.Equal((30080, 30001), (port.Port, port.NodePort!.Value));
         Assert.Equal(IntOrName.FromNumber(80), port.TargetPort);
+    }
+
+    [Fact]
+    public void LoadText_LabelsAsList_IssueNamesTheObjectItBelongsTo()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: first
+              labels: [app]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: second
+              namespace: shop
+              labels: [tier]
+            """;
+
+        var result = ManifestLoader.LoadText(yaml, "objects.yaml");
+
+        Assert.Equal(2, result.Objects.Length);
+        Assert.Collection(
+            result.Issues,
+            i => Assert.Equal((new ObjectRef("Pod", "default", "first"), "metadata.labels"), (i.Object, i.Field)),
+            i => Assert.Equal((new ObjectRef("Service", "shop", "second"), "metadata.labels"), (i.Object, i.Field)));
     }
 }

@@ -44,4 +44,26 @@ public class LoaderTests
             i => Assert.Equal((new ObjectRef("Pod", "default", "first"), "metadata.labels"), (i.Object, i.Field)),
             i => Assert.Equal((new ObjectRef("Service", "shop", "second"), "metadata.labels"), (i.Object, i.Field)));
     }
+
+    [Fact]
+    public void LoadText_FloatThatOverflows_KeptAsStringAndReported()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: big
+            spec:
+              ports:
+              - port: 1e999
+            """;
+
+        var result = ManifestLoader.LoadText(yaml, "big.yaml");
+
+        var svc = Assert.IsType<Service>(Assert.Single(result.Objects));
+        Assert.Equal(0, Assert.Single(svc.Ports).Port);
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal("spec.ports[0].port", issue.Field);
+        Assert.Contains("\"1e999\"", issue.Message, StringComparison.Ordinal);
+    }
 }

@@ -27,6 +27,12 @@ public sealed class ManifestDocument(JsonNode? root, string file, int index, int
 /// </summary>
 public static class YamlToJson
 {
+    /// <summary>Deeper nesting is refused: the reader recurses, and no Kubernetes object comes close.</summary>
+    public const int MaxDepth = 1000;
+
+    /// <summary>At most this many nodes per document may come from aliases, so that nested aliases cannot expand without bound.</summary>
+    public const int MaxAliasedNodes = 100_000;
+
     public static IReadOnlyList<ManifestDocument> Parse(string text, string file)
     {
         var documents = new List<ManifestDocument>();
@@ -34,20 +40,19 @@ public static class YamlToJson
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out var start))
         {
-            var lines = new Dictionary<JsonNode, int>(ReferenceEqualityComparer.Instance);
-            var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            var state = new ReadState();
             JsonNode? root = null;
             var line = (int)start.Start.Line;
             if (!parser.Accept<DocumentEnd>(out _))
             {
                 line = (int)parser.Current!.Start.Line;
-                root = ReadNode(parser, lines, anchors);
+                root = ReadNode(parser, state, 0);
             }
 
             parser.Consume<DocumentEnd>();
             if (root is not null)
             {
-                documents.Add(new ManifestDocument(root, file, documents.Count, line, lines));
+                documents.Add(new ManifestDocument(root, file, documents.Count, line, state.Lines));
             }
         }
 
@@ -55,18 +60,44 @@ public static class YamlToJson
         return documents;
     }
 
-    private static JsonNode? ReadNode(IParser parser, Dictionary<JsonNode, int> lines, Dictionary<string, JsonNode?> anchors)
+    private sealed class ReadState
     {
-        var line = (int)parser.Current!.Start.Line;
+        public Dictionary<JsonNode, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Dictionary<string, (JsonNode? Node, int Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Nodes created so far, aliased copies included.</summary>
+        public int Nodes { get; set; }
+
+        public int AliasedNodes { get; set; }
+    }
+
+    private static JsonNode? ReadNode(IParser parser, ReadState state, int depth)
+    {
+        var current = parser.Current!;
+        if (depth > MaxDepth)
+        {
+            throw new YamlException(current.Start, current.End, $"nesting deeper than {MaxDepth} levels");
+        }
+
+        var line = (int)current.Start.Line;
+        var firstNode = state.Nodes;
         JsonNode? node;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (!anchors.TryGetValue(alias.Value.Value, out var target))
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
             {
                 throw new YamlException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}");
             }
 
-            return target?.DeepClone();
+            state.AliasedNodes += target.Size;
+            state.Nodes += target.Size;
+            if (state.AliasedNodes > MaxAliasedNodes)
+            {
+                throw new YamlException(alias.Start, alias.End, $"aliases expand to more than {MaxAliasedNodes} nodes");
+            }
+
+            return target.Node?.DeepClone();
         }
 
         if (parser.TryConsume<Scalar>(out var scalar))
@@ -79,7 +110,7 @@ public static class YamlToJson
             var array = new JsonArray();
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                array.Add(ReadNode(parser, lines, anchors));
+                array.Add(ReadNode(parser, state, depth + 1));
             }
 
             node = array;
@@ -91,8 +122,8 @@ public static class YamlToJson
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyEvent = parser.Current!;
-                var key = ReadNode(parser, lines, anchors);
-                var value = ReadNode(parser, lines, anchors);
+                var key = ReadNode(parser, state, depth + 1);
+                var value = ReadNode(parser, state, depth + 1);
                 var keyText = key switch
                 {
                     null => "null",
@@ -132,16 +163,17 @@ public static class YamlToJson
 
         if (node is not null)
         {
-            lines[node] = line;
+            state.Lines[node] = line;
         }
 
         return node;
 
         void Remember(AnchorName anchor, JsonNode? value)
         {
+            state.Nodes++;
             if (!anchor.IsEmpty)
             {
-                anchors[anchor.Value] = value;
+                state.Anchors[anchor.Value] = (value, state.Nodes - firstNode);
             }
         }
     }

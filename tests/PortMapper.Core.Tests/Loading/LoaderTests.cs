@@ -66,4 +66,32 @@ public class LoaderTests
         Assert.Equal("spec.ports[0].port", issue.Field);
         Assert.Contains("\"1e999\"", issue.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LoadText_NestingTooDeep_ReportsErrorInsteadOfOverflowingTheStack()
+    {
+        var yaml = "apiVersion: v1\nkind: ConfigMap\ndata: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+        var result = ManifestLoader.LoadText(yaml, "deep.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("deep.yaml", 0, 3), (error.File, error.DocumentIndex, error.Line));
+        Assert.Contains("nesting deeper than", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_AliasesThatExpandExponentially_ReportsError()
+    {
+        var yaml = new System.Text.StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: laughs}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (var i = 1; i <= 9; i++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
+        }
+
+        var result = ManifestLoader.LoadText(yaml.ToString(), "laughs.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(0, error.DocumentIndex);
+        Assert.Contains("aliases expand to more than", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -98,7 +98,9 @@ internal static class GlobalChecks
     public static UnitResult HostPorts(ClusterIndex index, string node)
     {
         var claims = new List<(Pod Pod, Container Container, ContainerPort Port, int HostPort, string HostIp)>();
-        foreach (var key in index.PodsOnNode(node))
+        // Sorted: the index's sets enumerate in hash order, which differs between runs and between a full and an
+        // incremental analysis, and the order shows in the message ("as does a/p0, b/p2").
+        foreach (var key in index.PodsOnNode(node).Order())
         {
             var pod = index.Pod(key);
             if (pod is null || pod.Phase is "Succeeded" or "Failed")

@@ -14,7 +14,9 @@ internal static class GlobalChecks
     {
         var s = index.Snapshot;
         var claims = new Dictionary<(int Port, string Protocol), List<(Service Svc, int Index)>>();
-        foreach (var svc in s.Services.Values)
+        // In key order: the snapshot's dictionaries enumerate in hash order, which changes from run to run and
+        // would reorder the owners named in the messages.
+        foreach (var svc in s.Services.Values.OrderBy(v => v.Key()))
         {
             if (!svc.HasNodePorts)
             {
@@ -156,7 +158,7 @@ internal static class GlobalChecks
     public static UnitResult IngressRoutes(ClusterIndex index)
     {
         var routes = new Dictionary<(string? Class, string Host, string Path), List<(Ingress Ingress, string Id, string Field)>>();
-        foreach (var ing in index.Snapshot.Ingresses.Values)
+        foreach (var ing in index.Snapshot.Ingresses.Values.OrderBy(v => v.Key()))
         {
             for (var r = 0; r < ing.Rules.Length; r++)
             {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
 
 namespace PortMapper.Core.Loading;
@@ -14,6 +15,25 @@ public sealed record LoadIssue(ObjectRef? Object, string Field, string Message, 
         var where = Source is null ? "" : $"{Source}: ";
         var what = Object is null ? "" : $"{Object}: ";
         return $"{where}{what}{Field}: {Message}";
+    }
+
+    /// <summary>
+    /// The issue as finding PM105, to hand to <see cref="ClusterAnalyzer"/> as a static diagnostic. An error: the API
+    /// server refuses the whole object, while PortMapper analyses it without the field.
+    /// </summary>
+    public Diagnostic ToDiagnostic()
+    {
+        var obj = Object ?? new ObjectRef("Object", "", "(unnamed)");
+        var where = Source is null ? "" : $" in {Source}";
+        return new Diagnostic
+        {
+            Code = Codes.UnreadableField,
+            Severity = Severity.Error,
+            Object = obj,
+            Field = Field,
+            Message = $"{Field} of {obj}{where} cannot be read: {Message}. The API server refuses the object as written; PortMapper analyses it without this field.",
+            Fix = "Write the field with the type the Kubernetes API expects: numbers without quotes (port: 80), names as strings, labels and selectors as maps of strings.",
+        };
     }
 }
 

@@ -42,6 +42,12 @@ internal sealed class RandomCluster(int seed, bool live)
             return new ClusterChange(ChangeType.Deleted, Roll(3) == 0 ? candidate : existing);
         }
 
+        if (existing is null && Roll(20) == 0)
+        {
+            // A delete that arrives twice, or for an object never seen, must change nothing.
+            return new ClusterChange(ChangeType.Deleted, candidate);
+        }
+
         return new ClusterChange(existing is null ? ChangeType.Added : ChangeType.Modified, candidate);
     }
 
@@ -181,9 +187,9 @@ internal sealed class RandomCluster(int seed, bool live)
         var service = Roll(6) == 0 ? null : $"s{_rng.Next(4)}";
         return new EndpointSlice(Meta(name, ns, service is null ? "" : $"kubernetes.io/service-name={service}"))
         {
-            Ports = [.. Enumerable.Range(0, Roll(3)).Select(_ => new EndpointSlicePort(
+            Ports = [.. Enumerable.Range(0, Roll(6) == 0 ? 0 : 1 + Roll(2)).Select(_ => new EndpointSlicePort(
                 Pick<string?>([null, "p0", "p1", "http"]), Roll(5) == 0 ? Protocols.Udp : Protocols.Tcp, Pick([80, 8080, 9090]), null))],
-            Endpoints = [.. Enumerable.Range(0, Roll(4)).Select(i => new Endpoint
+            Endpoints = [.. Enumerable.Range(0, Roll(5) == 0 ? 0 : 1 + Roll(3)).Select(i => new Endpoint
             {
                 Addresses = [$"10.244.9.{i + 1}"],
                 NodeName = Pick<string?>([null, .. NodeNames]),

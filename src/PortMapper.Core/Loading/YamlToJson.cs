@@ -36,7 +36,7 @@ public static class YamlToJson
     public static IReadOnlyList<ManifestDocument> Parse(string text, string file)
     {
         var documents = new List<ManifestDocument>();
-        var parser = new Parser(new StringReader(text));
+        var parser = new GuardedParser(new Parser(new StringReader(text)));
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out var start))
         {
@@ -58,6 +58,31 @@ public static class YamlToJson
 
         parser.Consume<StreamEnd>();
         return documents;
+    }
+
+    /// <summary>
+    /// YamlDotNet's scanner throws InvalidOperationException on some malformed input (an unclosed flow mapping at the
+    /// end of a document); callers are promised a YamlException, with a position, for every malformed document.
+    /// </summary>
+    private sealed class GuardedParser(IParser inner) : IParser
+    {
+        private Mark _last = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                var moved = inner.MoveNext();
+                _last = inner.Current?.End ?? _last;
+                return moved;
+            }
+            catch (Exception e) when (e is not YamlException)
+            {
+                throw new YamlException(_last, _last, "cannot parse the YAML after this point (look for an unclosed bracket, brace or quote)");
+            }
+        }
     }
 
     private sealed class ReadState

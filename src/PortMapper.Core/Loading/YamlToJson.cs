@@ -33,26 +33,30 @@ public static class YamlToJson
     /// <summary>At most this many nodes per document may come from aliases, so that nested aliases cannot expand without bound.</summary>
     public const int MaxAliasedNodes = 100_000;
 
-    public static IReadOnlyList<ManifestDocument> Parse(string text, string file)
+    /// <param name="text">YAML or JSON.</param>
+    /// <param name="file">Names the source in the documents.</param>
+    /// <param name="firstLine">The line of the file <paramref name="text"/> starts on, when it is only a part of the file.</param>
+    /// <param name="firstIndex">The index in the file of the first document of <paramref name="text"/>.</param>
+    public static IReadOnlyList<ManifestDocument> Parse(string text, string file, int firstLine = 1, int firstIndex = 0)
     {
         var documents = new List<ManifestDocument>();
         var parser = new GuardedParser(new Parser(new StringReader(text)));
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out var start))
         {
-            var state = new ReadState();
+            var state = new ReadState { LineOffset = firstLine - 1 };
             JsonNode? root = null;
-            var line = (int)start.Start.Line;
+            var line = (int)start.Start.Line + state.LineOffset;
             if (!parser.Accept<DocumentEnd>(out _))
             {
-                line = (int)parser.Current!.Start.Line;
+                line = (int)parser.Current!.Start.Line + state.LineOffset;
                 root = ReadNode(parser, state, 0);
             }
 
             parser.Consume<DocumentEnd>();
             if (root is not null)
             {
-                documents.Add(new ManifestDocument(root, file, documents.Count, line, state.Lines));
+                documents.Add(new ManifestDocument(root, file, firstIndex + documents.Count, line, state.Lines));
             }
         }
 
@@ -89,6 +93,8 @@ public static class YamlToJson
     {
         public Dictionary<JsonNode, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
 
+        public int LineOffset { get; init; }
+
         public Dictionary<string, (JsonNode? Node, int Size)> Anchors { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Nodes created so far, aliased copies included.</summary>
@@ -105,7 +111,7 @@ public static class YamlToJson
             throw new YamlException(current.Start, current.End, $"nesting deeper than {MaxDepth} levels");
         }
 
-        var line = (int)current.Start.Line;
+        var line = (int)current.Start.Line + state.LineOffset;
         var firstNode = state.Nodes;
         JsonNode? node;
         if (parser.TryConsume<AnchorAlias>(out var alias))

@@ -481,15 +481,17 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                 }
             }
 
-            var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? true);
+            // As the EndpointSlice controller decides (podToEndpoint): publishNotReadyAddresses makes the endpoint ready
+            // even while the pod is unready or terminating.
+            var serving = pod.Ready ?? true;
             result.Add(new EndpointTarget
             {
                 Ip = pod.PodIp ?? (pod.HostNetwork ? NodeAddress(pod.NodeName) : null),
                 Port = number,
                 Pod = pod.FromTemplate ? pod.Metadata.OwnerReferences.Select(o => new ObjectRef(o.Kind, pod.Metadata.Namespace, o.Name)).FirstOrDefault() : pod.Ref(),
                 NodeName = pod.NodeName,
-                Ready = ready && !pod.Terminating,
-                Serving = ready,
+                Ready = svc.PublishNotReadyAddresses || (serving && !pod.Terminating),
+                Serving = serving,
                 Terminating = pod.Terminating,
                 Predicted = true,
             });

@@ -284,6 +284,35 @@ public class ServiceDiagnosticTests
     }
 
     [Fact]
+    public void Analyze_PredictedPodTerminating_ReportsPM004()
+    {
+        var snapshot = Manifests(
+            Pod("web-1", "app=web", ports: Port(8080)).On("n1", "10.244.0.5").Running() with { Terminating = true },
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080)));
+
+        var analysis = Analyze(snapshot);
+
+        Mentions(Single(analysis, Codes.NoReadyEndpoints).Message, "all 1 endpoint(s) are not ready");
+        var endpoint = Assert.Single(Assert.Single(analysis.Paths).Hops[^1].Endpoints);
+        Assert.Equal((false, true, true), (endpoint.Ready, endpoint.Serving, endpoint.Terminating));
+    }
+
+    [Fact]
+    public void Analyze_PublishNotReadyAddressesWithUnreadyAndTerminatingPods_NoPM004()
+    {
+        var snapshot = Manifests(
+            Pod("web-1", "app=web", ports: Port(8080)).On("n1", "10.244.0.5").Running(ready: false),
+            Pod("web-2", "app=web", ports: Port(8080)).On("n1", "10.244.0.6").Running() with { Terminating = true },
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080)) with { PublishNotReadyAddresses = true });
+
+        var analysis = Analyze(snapshot);
+
+        Assert.Empty(analysis.Diagnostics);
+        var endpoints = Assert.Single(analysis.Paths).Hops[^1].Endpoints;
+        Assert.Equal([(true, false), (true, true)], endpoints.Select(e => (e.Ready, e.Serving)).ToArray());
+    }
+
+    [Fact]
     public void Analyze_OneOfTwoEndpointsReady_ReportsPM107NotPM004()
     {
         var snapshot = Live(

@@ -186,7 +186,10 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             {
                 var delivering = endpoints.Where(e => e.Ready && e.NodeName is not null).Select(e => e.NodeName!).ToHashSet(KubeNames.Comparer);
                 var dropping = index.NodeNames.Count(n => !delivering.Contains(n));
-                if (dropping > 0 && ready > 0)
+                // A ready endpoint without a node (a pod template, a pod not placed yet) will deliver somewhere
+                // unknown: which nodes drop cannot be told.
+                var placed = endpoints.Where(e => e.Ready).All(e => e.NodeName is not null);
+                if (dropping > 0 && ready > 0 && placed)
                 {
                     pathDiags.Add(new Diagnostic
                     {

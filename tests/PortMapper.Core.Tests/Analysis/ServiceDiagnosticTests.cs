@@ -490,6 +490,20 @@ public class ServiceDiagnosticTests
     }
 
     [Fact]
+    public void Analyze_LocalPolicyWithPodsNotPlacedYet_NoPM010()
+    {
+        var snapshot = Manifests(
+            Node("n1", "10.0.0.1"),
+            Node("n2", "10.0.0.2"),
+            Deployment("web", "app=web", ports: Port(8080)),
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080, nodePort: 30080)).OfType(ServiceTypes.NodePort) with { ExternalTrafficPolicy = TrafficPolicies.Local });
+
+        var analysis = Analyze(snapshot);
+
+        Assert.Empty(analysis.Diagnostics);
+    }
+
+    [Fact]
     public void Analyze_ClusterPolicyWithPodsOnOneNode_NoPM010()
     {
         var snapshot = Live(

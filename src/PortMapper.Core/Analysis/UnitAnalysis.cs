@@ -270,7 +270,10 @@ internal sealed class UnitAnalysis(ClusterIndex index)
         return p with { Diagnostics = p.Diagnostics.Add(d.Code), Status = status };
     }
 
-    private static TrafficPath Finish(TrafficPath p, IEnumerable<Diagnostic> ds)
+    /// <param name="p">The path.</param>
+    /// <param name="ds">The findings that touch it.</param>
+    /// <param name="deliversToEndpoints">False for an Ingress resource backend, which the controller serves itself.</param>
+    private static TrafficPath Finish(TrafficPath p, IEnumerable<Diagnostic> ds, bool deliversToEndpoints = true)
     {
         foreach (var d in ds)
         {
@@ -279,7 +282,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
         // A path with no ready endpoint to deliver to is broken whatever else is said about it.
         var end = p.Hops.LastOrDefault(h => h.Kind == HopKind.Endpoints);
-        if (end is not null && !end.Endpoints.Any(e => e.Ready))
+        if (deliversToEndpoints && end is not null && !end.Endpoints.Any(e => e.Ready))
         {
             p = p with { Status = PathStatus.Broken };
         }
@@ -810,7 +813,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             };
             var ids = ImmutableArray.Create(id);
             routeDiags = routeDiags.Select(d => d with { Paths = ids }).ToList();
-            tp = Finish(tp, routeDiags.Concat(diags.Where(d => d.Code == Codes.IngressClassMissing)));
+            tp = Finish(tp, routeDiags.Concat(diags.Where(d => d.Code == Codes.IngressClassMissing)), deliversToEndpoints: svcName is not null || backend.Resource is null);
             paths.Add(tp);
             diags.AddRange(routeDiags);
         }

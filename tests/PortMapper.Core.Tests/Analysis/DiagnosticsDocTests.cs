@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using PortMapper.Core.Analysis;
+using PortMapper.Core.Demo;
 using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
 
@@ -29,7 +30,7 @@ public partial class DiagnosticsDocTests
         Assert.True(severity.Success && yaml.Success, $"The section of {code} needs a '**Title** — severity,' line and a yaml example.");
         var loaded = ManifestLoader.LoadText(yaml.Groups["yaml"].Value, $"{code}.yaml");
 
-        var analysis = ClusterAnalyzer.Analyze(ClusterSnapshot.From(loaded.Objects), loaded.Issues.Select(i => i.ToDiagnostic()));
+        var analysis = ClusterAnalyzer.Analyze(ClusterSnapshot.From(loaded.Objects), ManifestFindings.From(loaded));
 
         Assert.Empty(loaded.Errors);
         var found = analysis.Diagnostics.Where(d => d.Code == code).ToList();

@@ -642,7 +642,8 @@ internal sealed class ApiHandler(TestApiServer server)
             ctx.Response.Headers.XContentTypeOptions = "nosniff";
         }
 
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString(indented ? Json.Indented : Options(ctx)));
+        // Go's JSON encoder ends every API answer with a newline (/version, written by hand, has none).
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString(indented ? Json.Indented : Options(ctx)) + (indented ? "" : "\n"));
         if (!chunked)
         {
             ctx.Response.ContentLength = bytes.Length;

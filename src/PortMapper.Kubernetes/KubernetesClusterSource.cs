@@ -338,7 +338,8 @@ public sealed class KubernetesClusterSource : IClusterSource
                 _state = state;
             }
 
-            allSynced = _informers.Keys.All(i => i.State.HasSynced || i.State.Status == InformerStatus.Forbidden);
+            // A forbidden cluster-wide informer is about to be replaced by per-namespace ones: not done yet.
+            allSynced = _informers.Keys.All(i => i.State.HasSynced || (i.State.Status == InformerStatus.Forbidden && !(i.Namespace is null && i.Resource.Namespaced)));
             if (!changes.IsEmpty || stateChanged)
             {
                 var batch = new ClusterBatch(_snapshot, changes, _state);

@@ -43,6 +43,15 @@ public sealed class FaultInjector
         }
     }
 
+    /// <summary>Cancels every pending <see cref="FailNext"/>: the server answers normally again.</summary>
+    public void ClearFailures()
+    {
+        lock (_lock)
+        {
+            _failures.Clear();
+        }
+    }
+
     /// <summary>The next <paramref name="count"/> watches answer with the 410 ERROR event, whatever their resourceVersion.</summary>
     public void ExpireNextWatches(int count) => Interlocked.Add(ref _expireWatches, count);
 
@@ -51,7 +60,14 @@ public sealed class FaultInjector
     {
         foreach (var w in _watches.Keys)
         {
-            w.Context.Abort();
+            try
+            {
+                w.Context.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That watch ended on its own just now.
+            }
         }
     }
 

@@ -70,8 +70,10 @@ internal static class ServerSideApply
             }
         }
 
+        // Fields this manager applied before and now leaves out are removed, unless someone else owns them too.
+        // Shallowest first: a list item must go while its key fields are still there to find it by.
         var ownedByOthers = others.SelectMany(o => o.Fields).ToHashSet(StringComparer.Ordinal);
-        foreach (var path in (mine?.Fields ?? []).Where(p => !appliedSet.Contains(p) && !ownedByOthers.Contains(p)).OrderByDescending(Depth))
+        foreach (var path in (mine?.Fields ?? []).Where(p => !appliedSet.Contains(p) && !ownedByOthers.Contains(p)).OrderBy(Depth))
         {
             RemoveAt(merged, path);
         }

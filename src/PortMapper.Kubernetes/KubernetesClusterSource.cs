@@ -31,6 +31,9 @@ public sealed class KubernetesClusterSource : IClusterSource
     private readonly Lock _lock = new();
     private readonly List<Channel<ClusterBatch>> _subscribers = [];
     private readonly Dictionary<Informer, (Task Run, CancellationTokenSource Stop)> _informers = [];
+
+    // Each informer's state as of the last event the pump applied, so State never runs ahead of Snapshot.
+    private readonly Dictionary<Informer, InformerState> _reported = [];
     private readonly List<HiddenResource> _fallbacks = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,7 +76,7 @@ public sealed class KubernetesClusterSource : IClusterSource
         {
             lock (_lock)
             {
-                return _informers.Keys.Select(i => new InformerInfo(i.Resource.QualifiedName, i.Namespace, i.State)).ToImmutableArray();
+                return _informers.Keys.Select(i => new InformerInfo(i.Resource.QualifiedName, i.Namespace, Reported(i))).ToImmutableArray();
             }
         }
     }
@@ -155,25 +158,26 @@ public sealed class KubernetesClusterSource : IClusterSource
         }
 
         // Namespaces first, so that objects in a namespace of the same batch find it.
-        var order = Enumerable.Range(0, objects.Count).OrderBy(i => (string?)objects[i]["kind"] == "Namespace" ? 0 : 1);
+        var order = Enumerable.Range(0, objects.Count).OrderBy(i => ApplyTarget.Text(objects[i]["kind"]) == "Namespace" ? 0 : 1);
         foreach (var i in order)
         {
+            // The version cached before the write: read after it, the watch may already have delivered the new one.
+            var cachedBefore = ApplyTarget.From(objects[i], _connection.Namespace).Target is { } target ? CachedResourceVersion(target.Ref) : null;
             var result = await _client.ApplyAsync(objects[i], options, _connection.Namespace, cancellationToken).ConfigureAwait(false);
-            results[i] = options.DryRun ? result : MarkUnchanged(result);
+            results[i] = options.DryRun ? result : MarkUnchanged(result, cachedBefore);
         }
 
         return [.. results, .. extra];
     }
 
-    /// <summary>A 200 whose resourceVersion is the one already cached changed nothing: the server skipped the write.</summary>
-    private ApplyObjectResult MarkUnchanged(ApplyObjectResult result)
-    {
-        if (result.Outcome != ApplyOutcome.Configured || result.Result?["metadata"]?["resourceVersion"] is not JsonValue rv)
-        {
-            return result;
-        }
+    /// <summary>A 200 that kept the resourceVersion the object had before changed nothing: the server skipped the write.</summary>
+    private static ApplyObjectResult MarkUnchanged(ApplyObjectResult result, string? cachedBefore) =>
+        result.Outcome == ApplyOutcome.Configured && cachedBefore is not null && ApplyTarget.Text(result.Result?["metadata"]?["resourceVersion"]) == cachedBefore
+            ? result with { Outcome = ApplyOutcome.Unchanged, Message = $"{result.Object} unchanged" }
+            : result;
 
-        var o = result.Object;
+    private string? CachedResourceVersion(ObjectRef o)
+    {
         var key = new ObjectKey(o.Namespace, o.Name);
         var s = _snapshot;
         IKubeObject? cached = o.Kind switch
@@ -186,14 +190,12 @@ public sealed class KubernetesClusterSource : IClusterSource
             "IngressClass" => s.IngressClasses.GetValueOrDefault(o.Name),
             _ => null,
         };
-        return cached?.Metadata.ResourceVersion == (string?)rv
-            ? result with { Outcome = ApplyOutcome.Unchanged, Message = $"{o} unchanged" }
-            : result;
+        return cached?.Metadata.ResourceVersion;
     }
 
     private async Task<List<ApplyObjectResult>> CreateMissingNamespacesAsync(IReadOnlyList<JsonObject> objects, ApplyOptions options, CancellationToken cancellationToken)
     {
-        var inBatch = objects.Where(o => (string?)o["kind"] == "Namespace").Select(o => (string?)o["metadata"]?["name"]).ToHashSet(StringComparer.Ordinal);
+        var inBatch = objects.Where(o => ApplyTarget.Text(o["kind"]) == "Namespace").Select(o => ApplyTarget.Text(o["metadata"]?["name"])).ToHashSet(StringComparer.Ordinal);
         var needed = objects
             .Select(o => ApplyTarget.From(o, _connection.Namespace).Target)
             .Where(t => t?.Namespace is not null && !inBatch.Contains(t.Namespace))
@@ -253,8 +255,12 @@ public sealed class KubernetesClusterSource : IClusterSource
                         case InformerEvent.Changes c:
                             changes.AddRange(c.Items);
                             break;
-                        case InformerEvent.StateChanged { Source: var s } when NeedsFallback(s):
-                            forbidden.Add(s);
+                        case InformerEvent.StateChanged sc:
+                            if (Report(sc) && NeedsFallback(sc.Source, sc.State))
+                            {
+                                forbidden.Add(sc.Source);
+                            }
+
                             break;
                     }
                 }
@@ -282,22 +288,37 @@ public sealed class KubernetesClusterSource : IClusterSource
         }
     }
 
-    private bool NeedsFallback(Informer informer)
+    /// <summary>Records what an informer reported; false when it is no longer one of ours (replaced by a fallback).</summary>
+    private bool Report(InformerEvent.StateChanged e)
     {
         lock (_lock)
         {
-            return informer.State.Status == InformerStatus.Forbidden && informer.Namespace is null && informer.Resource.Namespaced && _informers.ContainsKey(informer);
+            if (!_informers.ContainsKey(e.Source))
+            {
+                return false;
+            }
+
+            _reported[e.Source] = e.State;
+            return true;
         }
     }
+
+    private InformerState Reported(Informer informer) =>
+        _reported.GetValueOrDefault(informer) ?? new InformerState(InformerStatus.Connecting, null, _state.Since ?? DateTimeOffset.MinValue, false);
+
+    private static bool NeedsFallback(Informer informer, InformerState state) =>
+        state.Status == InformerStatus.Forbidden && informer.Namespace is null && informer.Resource.Namespaced;
 
     /// <summary>Replaces a forbidden cluster-wide informer by one per fallback namespace; returns the removal of what it held.</summary>
     private async Task<IEnumerable<ClusterChange>> FallBackAsync(Informer informer)
     {
+        var reason = informer.State.LastError;
         (Task Run, CancellationTokenSource Stop) entry;
         lock (_lock)
         {
             entry = _informers[informer];
             _informers.Remove(informer);
+            _reported.Remove(informer);
         }
 
         await entry.Stop.CancelAsync().ConfigureAwait(false);
@@ -310,7 +331,7 @@ public sealed class KubernetesClusterSource : IClusterSource
         lock (_lock)
         {
             _fallbacks.Add(new HiddenResource(informer.Resource.QualifiedName, null,
-                $"{informer.State.LastError} Until then PortMapper shows {informer.Resource.Plural} in namespace{(namespaces.Length == 1 ? "" : "s")} {shown} only."));
+                $"{reason} Until then PortMapper shows {informer.Resource.Plural} in namespace{(namespaces.Length == 1 ? "" : "s")} {shown} only."));
             foreach (var ns in namespaces)
             {
                 StartInformer(informer.Resource, ns);
@@ -339,7 +360,7 @@ public sealed class KubernetesClusterSource : IClusterSource
             }
 
             // A forbidden cluster-wide informer is about to be replaced by per-namespace ones: not done yet.
-            allSynced = _informers.Keys.All(i => i.State.HasSynced || (i.State.Status == InformerStatus.Forbidden && !(i.Namespace is null && i.Resource.Namespaced)));
+            allSynced = _informers.Keys.Select(i => (i, Reported(i))).All(x => x.Item2.HasSynced || (x.Item2.Status == InformerStatus.Forbidden && !NeedsFallback(x.i, x.Item2)));
             if (!changes.IsEmpty || stateChanged)
             {
                 var batch = new ClusterBatch(_snapshot, changes, _state);
@@ -358,20 +379,20 @@ public sealed class KubernetesClusterSource : IClusterSource
 
     private ConnectionState ComputeState()
     {
-        var informers = _informers.Keys.ToList();
+        var informers = _informers.Keys.Select(i => (Informer: i, State: Reported(i))).ToList();
         var hidden = _fallbacks
             .Concat(informers.Where(i => i.State.Status == InformerStatus.Forbidden)
-                .Select(i => new HiddenResource(i.Resource.QualifiedName, i.Namespace, i.State.LastError ?? "forbidden")))
+                .Select(i => new HiddenResource(i.Informer.Resource.QualifiedName, i.Informer.Namespace, i.State.LastError ?? "forbidden")))
             .ToImmutableArray();
-        var failed = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Failed);
-        var reconnecting = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Reconnecting);
+        var failed = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Failed).State;
+        var reconnecting = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Reconnecting).State;
         (ConnectionStatus Status, string? Error) now = informers switch
         {
             [_, ..] when informers.All(i => i.State.Status == InformerStatus.Forbidden) =>
                 (ConnectionStatus.Failed, $"PortMapper may not read anything in this cluster. {informers[0].State.LastError}"),
-            _ when failed is not null => (ConnectionStatus.Failed, failed.State.LastError),
-            _ when reconnecting is not null => (ConnectionStatus.Reconnecting, reconnecting.State.LastError),
-            _ when informers.Any(i => i.State.Status == InformerStatus.Connecting) => (ConnectionStatus.Connecting, null),
+            _ when failed is not null => (ConnectionStatus.Failed, failed.LastError),
+            _ when reconnecting is not null => (ConnectionStatus.Reconnecting, reconnecting.LastError),
+            _ when informers.Any(i => i.State.Status is InformerStatus.Connecting or InformerStatus.Stopped) => (ConnectionStatus.Connecting, null),
             _ => (ConnectionStatus.Live, null),
         };
         var since = now.Status == _state.Status ? _state.Since : _options.Time.GetUtcNow();

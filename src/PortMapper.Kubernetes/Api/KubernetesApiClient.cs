@@ -59,7 +59,7 @@ public sealed class KubernetesApiClient : IDisposable
     public async Task<string> GetVersionAsync(CancellationToken cancellationToken)
     {
         var json = await GetJsonAsync("/version", new RequestTarget("get", "version"), cancellationToken).ConfigureAwait(false);
-        return (string?)json?["gitVersion"] ?? "unknown";
+        return ApplyTarget.Text(json?["gitVersion"]) ?? "unknown";
     }
 
     /// <summary>Every object of a resource (all pages), or of one namespace when <paramref name="ns"/> is set.</summary>

@@ -48,5 +48,6 @@ internal sealed record ApplyTarget(ResourceType Resource, string ApiVersion, str
         return (new ApplyTarget(resource, apiVersion, resource.Namespaced ? ns ?? defaultNamespace : null, name), null);
     }
 
-    private static string? Text(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    /// <summary>A JSON string's value; null for anything else (manifests can hold any type anywhere).</summary>
+    public static string? Text(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -42,9 +42,6 @@ public sealed class ExecCredentialProvider : ICredentialProvider, IDisposable
         _timeout = timeout ?? TimeSpan.FromMinutes(1);
     }
 
-    /// <summary>How many times the plugin has run; tells a cache hit from a refresh.</summary>
-    public int Runs { get; private set; }
-
     /// <summary>A credential this close to expiry is refreshed, so that no request leaves with one about to lapse.</summary>
     public static TimeSpan ExpiryMargin { get; } = TimeSpan.FromSeconds(10);
 
@@ -111,7 +108,6 @@ public sealed class ExecCredentialProvider : ICredentialProvider, IDisposable
                 + (_config.InstallHint is { Length: > 0 } hint ? hint.Trim() : "Install it or fix users[].user.exec.command in the kubeconfig."), e);
         }
 
-        Runs++;
         process.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
@@ -157,20 +153,20 @@ public sealed class ExecCredentialProvider : ICredentialProvider, IDisposable
             throw new CredentialException($"The credential plugin \"{_config.Command}\" for user \"{_user}\" did not print an ExecCredential JSON object: {e.Message}", e);
         }
 
-        var apiVersion = (string?)root?["apiVersion"];
-        if (root is null || (string?)root["kind"] != "ExecCredential" || apiVersion != _config.ApiVersion)
+        var apiVersion = Text(root?["apiVersion"]);
+        if (root is null || Text(root["kind"]) != "ExecCredential" || apiVersion != _config.ApiVersion)
         {
             throw new CredentialException(
-                $"The credential plugin \"{_config.Command}\" for user \"{_user}\" printed {(string?)root?["kind"] ?? "something"} {apiVersion}, "
+                $"The credential plugin \"{_config.Command}\" for user \"{_user}\" printed {Text(root?["kind"]) ?? "something"} {apiVersion}, "
                 + $"not the ExecCredential {_config.ApiVersion} the kubeconfig asks for.");
         }
 
         var status = root["status"] as JsonObject;
-        var token = (string?)status?["token"];
-        var certData = (string?)status?["clientCertificateData"];
-        var keyData = (string?)status?["clientKeyData"];
+        var token = Text(status?["token"]);
+        var certData = Text(status?["clientCertificateData"]);
+        var keyData = Text(status?["clientKeyData"]);
         DateTimeOffset? expires = null;
-        if ((string?)status?["expirationTimestamp"] is { Length: > 0 } exp)
+        if (Text(status?["expirationTimestamp"]) is { Length: > 0 } exp)
         {
             expires = DateTimeOffset.TryParse(exp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var e)
                 ? e
@@ -187,6 +183,8 @@ public sealed class ExecCredentialProvider : ICredentialProvider, IDisposable
 
         return new ClusterCredential(string.IsNullOrEmpty(token) ? null : token, cert, expires);
     }
+
+    private static string? Text(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     private string ExecInfo()
     {

@@ -171,7 +171,7 @@ public static class KubeconfigResolver
     }
 
     /// <summary>A path written in a kubeconfig is relative to the file that wrote it, not to the working directory.</summary>
-    public static string ResolvePath(string path, string sourceFile) =>
+    internal static string ResolvePath(string path, string sourceFile) =>
         Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile) ?? ".", path));
 
     private static string ReadFile(string path, string what)

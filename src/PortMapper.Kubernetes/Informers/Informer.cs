@@ -33,7 +33,8 @@ internal abstract record InformerEvent(Informer Source)
 {
     public sealed record Changes(Informer Source, IReadOnlyList<ClusterChange> Items) : InformerEvent(Source);
 
-    public sealed record StateChanged(Informer Source) : InformerEvent(Source);
+    /// <summary>Carries the state it reports: it is read after the changes queued before it, never ahead of them.</summary>
+    public sealed record StateChanged(Informer Source, InformerState State) : InformerEvent(Source);
 }
 
 /// <summary>A watch that delivered nothing for longer than the watchdog allows.</summary>
@@ -243,7 +244,7 @@ internal sealed class Informer
         }
 
         _state = new InformerState(status, error, old.Status == status ? old.Since : _time.GetUtcNow(), old.HasSynced || status == InformerStatus.Synced);
-        _output.TryWrite(new InformerEvent.StateChanged(this));
+        _output.TryWrite(new InformerEvent.StateChanged(this, _state));
     }
 
     private Task DelayAsync(int failures, CancellationToken cancellationToken) => SleepAsync(_backoff.Delay(failures), cancellationToken);

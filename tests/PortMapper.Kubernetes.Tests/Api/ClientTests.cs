@@ -105,14 +105,15 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task WatchAsync_OutlivesTheRequestTimeout_StillDeliversEvents()
     {
-        using var client = Client(new KubernetesClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = Client(new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(1) });
+        await client.GetVersionAsync(CancellationToken.None);
         var from = _server.Store.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var events = client.WatchAsync(ResourceType.Pods, "demo", from, TimeSpan.FromSeconds(60), cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await events.MoveNextAsync());
 
-        // Several request timeouts later, the stream is still the same healthy watch.
-        await Task.Delay(TimeSpan.FromMilliseconds(1000), cts.Token);
+        // Well past the request timeout, the stream is still the same healthy watch.
+        await Task.Delay(TimeSpan.FromSeconds(2.5), cts.Token);
         _server.Store.Put(K8s.Pod("demo", "late", "10.244.1.77"));
         WatchEvent e;
         do

@@ -92,6 +92,18 @@ public class AuthVariantTests
     }
 
     [Fact]
+    public async Task ExecPlugin_ReturnsClientCertificate_AuthenticatesWithIt()
+    {
+        await using var server = await ApiServer.StartAsync();
+        using var fixture = new KubeconfigFixture(server);
+        fixture.UseClientCertificate(server.CreateClientCertificate("plugin-cert-user", ["system:masters"], KeyAlgorithm.Rsa));
+
+        var user = await ConnectAsUserAsync(server, fixture.Resolve("exec-cert"));
+
+        Assert.Equal("plugin-cert-user", user);
+    }
+
+    [Fact]
     public async Task ExecPlugin_ConcurrentRequests_RunThePluginOnce()
     {
         await using var server = await ApiServer.StartAsync();

@@ -19,7 +19,7 @@ public class SecretRedactionTests
         using var fixture = new KubeconfigFixture(server);
         fixture.Values["TOKEN"] = Token;
         var connection = fixture.Resolve("token");
-        using var client = new KubernetesApiClient(connection, new KubernetesClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = new KubernetesApiClient(connection, new KubernetesClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
         var failures = new List<Exception>();
 
         failures.Add(await Assert.ThrowsAnyAsync<Exception>(() => client.ListAsync(ResourceType.Pods, null, CancellationToken.None)));
@@ -27,7 +27,7 @@ public class SecretRedactionTests
         failures.Add(await Assert.ThrowsAnyAsync<Exception>(() => client.ListAsync(ResourceType.Pods, null, CancellationToken.None)));
         server.Faults.FailNext(1, 500);
         failures.Add(await Assert.ThrowsAnyAsync<Exception>(() => client.ListAsync(ResourceType.Pods, "demo", CancellationToken.None)));
-        server.Faults.Latency = TimeSpan.FromSeconds(3);
+        server.Faults.Latency = TimeSpan.FromSeconds(10);
         failures.Add(await Assert.ThrowsAnyAsync<Exception>(() => client.ListAsync(ResourceType.Pods, "demo", CancellationToken.None)));
 
         Assert.Equal(["KubernetesApiException", "KubernetesApiException", "KubernetesApiException", "KubernetesConnectionException"], failures.Select(f => f.GetType().Name).ToArray());

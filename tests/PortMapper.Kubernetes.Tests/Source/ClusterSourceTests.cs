@@ -79,9 +79,11 @@ public class ClusterSourceTests
         await using var source = LiveSource.For(server, "not-a-valid-token");
         await source.StartAsync(CancellationToken.None);
 
-        Assert.True(await Eventually.TrueAsync(() => source.State.Status == ConnectionStatus.Failed));
+        var allFailed = await Eventually.TrueAsync(() => source.Informers.All(i => i.State.Status == InformerStatus.Failed));
+
+        Assert.True(allFailed);
+        Assert.Equal(ConnectionStatus.Failed, source.State.Status);
         Assert.Contains("did not accept PortMapper's credentials (401 Unauthorized)", source.State.LastError, StringComparison.Ordinal);
-        Assert.All(source.Informers, i => Assert.Equal(InformerStatus.Failed, i.State.Status));
     }
 
     [Fact]

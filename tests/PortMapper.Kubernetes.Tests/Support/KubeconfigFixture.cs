@@ -20,6 +20,7 @@ public sealed class KubeconfigFixture : IDisposable
         Values["CA_DATA"] = Base64(server.CaPem);
         Values["PLUGIN"] = Path.Combine(Plugins, "token-plugin.sh");
         Values["FAILING_PLUGIN"] = Path.Combine(Plugins, "failing-plugin.sh");
+        Values["CERT_PLUGIN"] = Path.Combine(Plugins, "cert-plugin.sh");
         Values["COUNTER"] = Counter;
         Dir.Write("certs/ca.crt", server.CaPem);
     }
@@ -33,13 +34,13 @@ public sealed class KubeconfigFixture : IDisposable
 
     public int PluginRuns => File.Exists(Counter) ? int.Parse(File.ReadAllText(Counter).Trim(), System.Globalization.CultureInfo.InvariantCulture) : 0;
 
-    /// <summary>Sets CERT_DATA/KEY_DATA and writes certs/client.crt and certs/client.key.</summary>
+    /// <summary>Sets CERT_DATA/KEY_DATA, writes certs/client.crt and certs/client.key and sets CERT_FILE/KEY_FILE to them.</summary>
     public void UseClientCertificate(ClientCertificatePem cert)
     {
         Values["CERT_DATA"] = Base64(cert.CertificatePem);
         Values["KEY_DATA"] = Base64(cert.KeyPem);
-        Dir.Write("certs/client.crt", cert.CertificatePem);
-        Dir.Write("certs/client.key", cert.KeyPem);
+        Values["CERT_FILE"] = Dir.Write("certs/client.crt", cert.CertificatePem);
+        Values["KEY_FILE"] = Dir.Write("certs/client.key", cert.KeyPem);
     }
 
     /// <summary>Copies the token plugin to plugins/ beside the kubeconfig, executable, for relative exec commands.</summary>

@@ -11,6 +11,7 @@ public sealed record AnalysisUpdate(ClusterAnalysis Analysis, ImmutableArray<Clu
 /// <summary>
 /// Keeps one analysis of a cluster source current for every viewer: it follows the source's batches, updates the
 /// analysis incrementally and hands each subscriber the latest result (a slow subscriber skips intermediate ones).
+/// It owns its source: disposing it, or switching to another source, disposes the source it followed.
 /// </summary>
 public sealed class LiveAnalysis : IAsyncDisposable
 {
@@ -185,6 +186,7 @@ public sealed class LiveAnalysis : IAsyncDisposable
         }
 
         _stop.Dispose();
+        await _source.DisposeAsync().ConfigureAwait(false);
     }
 
     private sealed class Unsubscribe(Action action) : IDisposable

@@ -42,7 +42,9 @@ internal static class ClusterSources
             return Sandbox(DemoCluster.FromManifests(loaded, demoOptions with { DisplayName = string.Join(", ", options.Manifests.Select(Path.GetFileName)) }));
         }
 
-        var forceDemo = options.Demo || string.Equals(Environment.GetEnvironmentVariable(ForceDemoVariable), "true", StringComparison.OrdinalIgnoreCase);
+        // An explicit --kubeconfig/--context always wins; otherwise --demo or PORTMAPPER_DEMO=true skips the search.
+        var forceDemo = options.Source != ClusterSourceKind.Kubeconfig &&
+            (options.Demo || string.Equals(Environment.GetEnvironmentVariable(ForceDemoVariable), "true", StringComparison.OrdinalIgnoreCase));
         if (!forceDemo && Live(options, options.Context, loggers) is { } live)
         {
             logger.LogInformation("Cluster source: {Source}", live.Info.DisplayName);

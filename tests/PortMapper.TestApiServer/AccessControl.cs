@@ -40,8 +40,6 @@ public sealed class AccessControl
     /// <summary>get, list and watch: what PortMapper needs to read.</summary>
     public void GrantRead(string user, IEnumerable<string> resources, string? ns = null) => Grant(user, ["get", "list", "watch"], resources, ns);
 
-    public void RevokeAll(string user) => _rules.TryRemove(user, out _);
-
     public bool Allows(UserInfo user, string verb, string resource, string? ns) =>
         user.IsAdmin || _rules.GetValueOrDefault(user.Name, []).Any(r => r.Allows(verb, resource, ns));
 }

@@ -287,7 +287,7 @@ internal sealed class ApiHandler(TestApiServer server)
         ctx.Response.ContentType = "application/json";
         await ctx.Response.StartAsync(ct).ConfigureAwait(false);
 
-        var session = new WatchSession(ctx, route.Resource);
+        var session = new WatchSession(ctx);
         Faults.Register(session);
         try
         {

@@ -4,11 +4,9 @@ using Microsoft.AspNetCore.Http;
 namespace PortMapper.TestApiServer;
 
 /// <summary>An open watch stream, so that faults can be aimed at it.</summary>
-internal sealed class WatchSession(HttpContext context, ServedResource resource)
+internal sealed class WatchSession(HttpContext context)
 {
     public HttpContext Context { get; } = context;
-
-    public ServedResource Resource { get; } = resource;
 
     /// <summary>Set when the stream should go silent for good (a half-open connection, a stuck proxy).</summary>
     public volatile bool Stalled;

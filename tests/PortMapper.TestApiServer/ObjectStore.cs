@@ -227,8 +227,6 @@ public sealed class ObjectStore
         }
     }
 
-    internal long RevisionLocked => _revision;
-
     private void Record(StoreEvent e)
     {
         _log.Add(e);

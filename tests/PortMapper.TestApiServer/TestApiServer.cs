@@ -135,8 +135,6 @@ public sealed class TestApiServer : IAsyncDisposable
         return sb.ToString();
     }
 
-    public void ClearRequests() => _requests.Clear();
-
     internal void Record(RecordedRequest request) => _requests.Enqueue(request);
 
     public async ValueTask DisposeAsync()

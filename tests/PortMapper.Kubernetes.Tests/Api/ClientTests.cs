@@ -82,6 +82,7 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Equal("v2", changes[1].Object!.Metadata.Labels["rev"]);
         Assert.Equal("10.244.1.99", ((Pod)changes[0].Object!).PodIp);
         Assert.Equal(_server.Store.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), events[^1].ResourceVersion);
+        Assert.Equal($"?watch=1&allowWatchBookmarks=true&timeoutSeconds=60&resourceVersion={from}", Assert.Single(_server.Requests).Query);
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public sealed class GraphTests(PortMapperAppFixture app)
         Assert.Contains("broken", broken.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
 
         await tab.SaveScreenshotAsync("graph");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
+        await tab.Page.WaitForTimeoutAsync(500);
+        await tab.SaveScreenshotAsync("graph-whole");
         Assert.Empty(tab.Problems);
     }
 
@@ -61,6 +64,8 @@ public sealed class GraphTests(PortMapperAppFixture app)
         Assert.Contains("hl", selected.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
 
         await tab.SaveScreenshotAsync("graph-side-panel");
+        await panel.Locator("[data-testid=kubeproxy-section]").ScrollIntoViewIfNeededAsync();
+        await tab.SaveScreenshotAsync("graph-side-panel-rules");
         Assert.Empty(tab.Problems);
     }
 
@@ -204,6 +209,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await Expect(result).ToContainTextAsync("KUBE-");
         await WaitForClassAsync(tab, "pods:default/nginx-service:30080/TCP", "lit");
 
+        await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-trace");
         Assert.Empty(tab.Problems);
     }
@@ -220,6 +226,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await WaitForClassAsync(tab, "pods:shop/cart:8080/TCP", "hl");
         await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Findings" }).ClickAsync();
 
+        await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-findings");
         Assert.Empty(tab.Problems);
     }
@@ -315,6 +322,10 @@ public sealed class GraphTests(PortMapperAppFixture app)
         var e = await InspectAsync(tab, id);
         return ((float)e.GetProperty("x").GetDouble(), (float)e.GetProperty("y").GetDouble());
     }
+
+    /// <summary>Lets the canvas draw what the last change asked for before a screenshot.</summary>
+    private static Task NextFramesAsync(BrowserPage tab) =>
+        tab.Page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
 
     private static async Task WaitForClassAsync(BrowserPage tab, string id, string cssClass)
     {

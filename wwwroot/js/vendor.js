@@ -6,6 +6,19 @@
 const lib = (path) => new URL(`../lib/${path}`, import.meta.url).href;
 
 let graphLibraries;
+let cytoscapeOnly;
+
+/**
+ * Cytoscape alone, for the traffic graph (which needs no layout extension and draws its own tooltips).
+ * @returns {Promise<Function>}
+ */
+export function loadCytoscape() {
+  cytoscapeOnly ??= import(lib('cytoscape/cytoscape.esm.min.mjs')).then((m) => m.default).catch((error) => {
+    cytoscapeOnly = undefined;
+    throw error;
+  });
+  return cytoscapeOnly;
+}
 
 /**
  * Cytoscape with the dagre layout registered, and tippy.js for tooltips. (SVG export is our own, in

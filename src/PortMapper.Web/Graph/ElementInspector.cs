@@ -65,7 +65,8 @@ public static class ElementInspector
             return DescribeEdge(analysis, model, edge);
         }
 
-        var paths = (node?.Paths ?? PathsOfGroup(analysis, id)).Select(analysis.FindPath).OfType<TrafficPath>().ToImmutableArray();
+        var ids = node is null || node.Kind == GraphKinds.Namespace ? PathsOfGroup(analysis, id) : node.Paths;
+        var paths = ids.Select(analysis.FindPath).OfType<TrafficPath>().ToImmutableArray();
         var kind = node?.Kind ?? KindOf(id);
         if (kind is null)
         {

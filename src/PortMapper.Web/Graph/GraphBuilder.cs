@@ -20,6 +20,11 @@ public static class GraphBuilder
     public const double CollapsedNamespaceGap = 18;
     public const int LabelLineLength = 28;
 
+    /// <summary>The size the browser draws an element at (GraphCanvas.razor.js), for the namespace bands around them.</summary>
+    public const double ElementWidth = 190;
+    public const double ElementHeight = 42;
+    public const double BandPadding = 18;
+
     public static GraphModel Build(ClusterAnalysis analysis, GraphView? view = null, GraphOrder? order = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
@@ -88,6 +93,9 @@ public static class GraphBuilder
         public List<string> Paths { get; } = [];
 
         public HashSet<string> PathSet { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>For a collapsed namespace: its paths themselves, for the counts on the box.</summary>
+        public List<TrafficPath> Collapsed { get; } = [];
 
         public PathStatus Status { get; set; }
 
@@ -276,7 +284,7 @@ public static class GraphBuilder
         {
             var ns = Get("ns:" + path.Namespace, GraphKinds.Namespace, GraphColumn.Services, path.Namespace, () => [path.Namespace]);
             ns.Expandable = true;
-            ns.AddPath(path.Id);
+            ns.Collapsed.Add(path);
             ns.Status = Worst(ns.Status, path.Status);
             ns.Match |= _search.Length > 0;
             _steps[path.Id] = [new GraphPathStep(null, [ns.Id])];
@@ -676,11 +684,17 @@ public static class GraphBuilder
 
                 foreach (var client in _created.Where(e => e.Namespace == ns && e.Column == GraphColumn.Clients))
                 {
-                    nodes.Add(ToNode(client, null));
+                    nodes.Add(ToNode(client));
                 }
 
                 var paths = members.SelectMany(e => e.Paths).Distinct(StringComparer.Ordinal).ToList();
                 var broken = paths.Count(id => analysis.FindPath(id)?.Status == PathStatus.Broken);
+
+                // A band behind the namespace's rows, as wide as the columns it can use: every band lines up.
+                var left = ((int)GraphColumn.Front * ColumnWidth) - (ElementWidth / 2) - BandPadding;
+                var right = ((int)GraphColumn.Backends * ColumnWidth) + (ElementWidth / 2) + BandPadding;
+                var top = members.Count == 0 ? 0 : members.Min(e => e.Y) - (ElementHeight / 2) - BandPadding;
+                var bottom = members.Count == 0 ? 0 : members.Max(e => e.Y) + (ElementHeight / 2) + BandPadding;
                 nodes.Add(new GraphNode
                 {
                     Id = "ns:" + ns,
@@ -689,13 +703,15 @@ public static class GraphBuilder
                     Title = $"Namespace {ns}\n{Count(paths.Count, "path")}" + (broken > 0 ? $", {broken.ToString(Inv)} broken" : ""),
                     Column = GraphColumn.Services,
                     Namespace = ns,
-                    X = members.Count == 0 ? 0 : (members.Min(e => e.X) + members.Max(e => e.X)) / 2,
-                    Y = members.Count == 0 ? 0 : (members.Min(e => e.Y) + members.Max(e => e.Y)) / 2,
+                    X = (left + right) / 2,
+                    Y = (top + bottom) / 2,
+                    Width = right - left,
+                    Height = bottom - top,
                     Object = new ObjectRef("Namespace", "", ns),
                 });
                 foreach (var e in members)
                 {
-                    nodes.Add(ToNode(e, "ns:" + ns));
+                    nodes.Add(ToNode(e));
                 }
             }
 
@@ -725,10 +741,9 @@ public static class GraphBuilder
 
         private GraphNode CollapsedNamespace(Element e)
         {
-            var paths = e.Paths.Select(analysis.FindPath).OfType<TrafficPath>().ToList();
-            var services = paths.Select(p => p.Service).OfType<ObjectRef>().Distinct().Count();
-            var pods = paths.SelectMany(p => p.Hops).SelectMany(h => h.Endpoints).Select(t => t.Pod).OfType<ObjectRef>()
-                .Concat(paths.Select(p => p.Pod).OfType<ObjectRef>()).Distinct().Count();
+            var paths = e.Collapsed;
+            var services = paths.Select(p => p.Service?.Name).OfType<string>().Distinct(StringComparer.Ordinal).Count();
+            var pods = PodsIn(e.Namespace!);
             var broken = paths.Count(p => p.Status == PathStatus.Broken);
             var degraded = paths.Count(p => p.Status == PathStatus.Degraded);
             var health = broken + degraded == 0 ? "all paths ok"
@@ -739,22 +754,41 @@ public static class GraphBuilder
                 Id = e.Id,
                 Kind = GraphKinds.Namespace,
                 Label = StatusGlyph(e.Status) + string.Join('\n', lines.Select(Truncate)),
-                Title = $"Namespace {e.Namespace} (collapsed: click to show it)\n{lines[1]}\n{Count(e.Paths.Count, "path")}, {health}",
+                Title = $"Namespace {e.Namespace} (collapsed: click to show it)\n{lines[1]}\n{Count(paths.Count, "path")}, {health}",
                 Column = GraphColumn.Services,
                 Namespace = e.Namespace,
                 X = e.X,
                 Y = e.Y,
                 Status = e.Status,
-                Paths = [.. e.Paths],
+
+                // Thousands of ids on one box would only weigh on the browser: a namespace's paths are PathsIn(ns).
+                Paths = [],
                 Object = new ObjectRef("Namespace", "", e.Namespace!),
                 Count = services,
                 Expandable = true,
                 Match = e.Match,
-                Preview = PreviewMark(e.Paths),
+                Preview = PreviewMark([.. paths.Select(p => p.Id)]),
             };
         }
 
-        private GraphNode ToNode(Element e, string? parent) => new()
+        private Dictionary<string, int>? _podsPerNamespace;
+
+        /// <summary>The pods of a namespace (running or not, selected by a Service or not), counted once per build.</summary>
+        private int PodsIn(string ns)
+        {
+            if (_podsPerNamespace is null)
+            {
+                _podsPerNamespace = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var key in analysis.Snapshot.Pods.Keys)
+                {
+                    _podsPerNamespace[key.Namespace] = _podsPerNamespace.GetValueOrDefault(key.Namespace) + 1;
+                }
+            }
+
+            return _podsPerNamespace.GetValueOrDefault(ns);
+        }
+
+        private GraphNode ToNode(Element e) => new()
         {
             Id = e.Id,
             Kind = e.Kind,
@@ -762,7 +796,6 @@ public static class GraphBuilder
             Title = string.Join('\n', e.Lines) + (e.Expandable ? "\n(click to show each one)" : ""),
             Column = e.Column,
             Namespace = e.Namespace,
-            Parent = parent,
             X = e.X,
             Y = e.Y,
             Status = e.Status,

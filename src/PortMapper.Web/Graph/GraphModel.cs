@@ -71,13 +71,17 @@ public sealed record GraphNode
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Namespace { get; init; }
 
-    /// <summary>The namespace box this element sits in (a compound node), when its namespace is expanded.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Parent { get; init; }
-
+    /// <summary>The centre of the element.</summary>
     public double X { get; init; }
 
     public double Y { get; init; }
+
+    /// <summary>For a namespace band (an expanded namespace): its size; the band is drawn behind its elements.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Width { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Height { get; init; }
 
     [JsonConverter(typeof(CamelCaseEnumConverter<PathStatus>))]
     public PathStatus Status { get; init; }

@@ -42,6 +42,11 @@ internal static class ClusterSources
             return Sandbox(DemoCluster.FromManifests(loaded, demoOptions with { DisplayName = string.Join(", ", options.Manifests.Select(Path.GetFileName)) }));
         }
 
+        if (options.DemoSize is { } pods)
+        {
+            return Sandbox(Synthetic(pods, demoOptions));
+        }
+
         // An explicit --kubeconfig/--context always wins; otherwise --demo or PORTMAPPER_DEMO=true skips the search.
         var forceDemo = options.Source != ClusterSourceKind.Kubeconfig &&
             (options.Demo || string.Equals(Environment.GetEnvironmentVariable(ForceDemoVariable), "true", StringComparison.OrdinalIgnoreCase));
@@ -72,6 +77,14 @@ internal static class ClusterSources
 
     public static ImmutableArray<KubeContextInfo> Contexts(PortMapperOptions options) =>
         ConnectionResolver.ListContexts(new ConnectionOptions { KubeconfigPath = options.Kubeconfig });
+
+    /// <summary>A generated demo cluster (--demo-size): pods/10 Services, pods/50 nodes (at least 3).</summary>
+    internal static DemoCluster Synthetic(int pods, DemoClusterOptions options)
+    {
+        var demo = new DemoCluster(options with { DisplayName = $"synthetic demo ({pods:N0} pods)" });
+        demo.Load(SyntheticCluster.Generate(nodes: Math.Max(3, pods / 50), services: Math.Max(1, pods / 10), pods));
+        return demo;
+    }
 
     private static ClusterConnection Sandbox(DemoCluster demo)
     {

@@ -40,6 +40,12 @@ public sealed record PortMapperOptions
     /// <summary>ASP.NET Core environment (--environment), null means ASPNETCORE_ENVIRONMENT or Production.</summary>
     public string? Environment { get; init; }
 
+    /// <summary>
+    /// --demo-size: run the demo on a generated cluster of this many pods (pods/10 Services, pods/50 nodes, at least 3)
+    /// instead of the built-in examples. Hidden: for benchmarks and scale tests.
+    /// </summary>
+    public int? DemoSize { get; init; }
+
     /// <summary>ASP.NET Core content root (--contentRoot), null means the app's own folder.</summary>
     public string? ContentRoot { get; init; }
 
@@ -121,7 +127,18 @@ public static partial class PortMapperCommandLine
             Urls = ParseUrls(parse.GetValue(syntax.Urls), errors),
             Environment = NotBlank(parse.GetValue(syntax.Environment), "--environment", errors),
             ContentRoot = parse.GetValue(syntax.ContentRoot) is { } contentRoot ? ExistingDirectory(contentRoot, "--contentRoot", errors) : null,
+            DemoSize = parse.GetValue(syntax.DemoSize),
         };
+
+        if (options.DemoSize is { } size && (size < 10 || size > 200_000))
+        {
+            errors.Add($"--demo-size: {size} pods is outside 10-200000.");
+        }
+
+        if (options.DemoSize is not null && options.Source != ClusterSourceKind.Demo)
+        {
+            errors.Add("--demo-size generates a demo cluster: it cannot be combined with --manifests, --kubeconfig or --context.");
+        }
 
         if (parse.GetValue(syntax.ApplicationName) is { } name && name != PortMapperHost.ApplicationName)
         {
@@ -310,9 +327,12 @@ public static partial class PortMapperCommandLine
 
         public readonly Option<string> ApplicationName = new("--applicationName") { Hidden = true };
 
+        // For benchmarks and scale tests (bench/browser): the demo on a generated cluster of this many pods.
+        public readonly Option<int?> DemoSize = new("--demo-size") { Hidden = true, HelpName = "pods" };
+
         public RootCommand CreateRoot() => new("PortMapper shows how traffic reaches workloads in Kubernetes, in the browser.")
         {
-            Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName,
+            Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName, DemoSize,
         };
     }
 

@@ -3,11 +3,11 @@
 // draws, animates, reports clicks and exports. Cluster data is untrusted: it only ever reaches the page through
 // Cytoscape data fields (drawn on a canvas) and textContent (tooltip, SVG export) — never as HTML.
 
-import { loadGraphLibraries } from '../../js/vendor.js';
+import { loadCytoscape } from '../../js/vendor.js';
 
 const views = new WeakMap();
 
-/** Above this many elements the WebGL renderer is used when the browser offers WebGL 2. */
+/** Above this many elements the WebGL renderer is used when the browser has WebGL 2 on a real GPU. */
 const WEBGL_THRESHOLD = 3000;
 /** Above this many added or moved elements an update is applied without animation. */
 const ANIMATION_LIMIT = 400;
@@ -58,9 +58,11 @@ const STYLE = [
       'underlay-padding': 7,
       'underlay-shape': 'round-rectangle',
       'underlay-opacity': 0,
+      'z-index-compare': 'manual',
+      'z-index': 5,
     },
   },
-  kindStyle('client', '#eef2f7', '#5f6b7a', { shape: 'ellipse', width: 150, height: 44 }),
+  kindStyle('client', '#eef2f7', '#5f6b7a', { shape: 'ellipse', width: 150, height: 44, 'underlay-shape': 'ellipse' }),
   kindStyle('loadBalancer', '#f4ecfc', '#7b3fb5'),
   kindStyle('ingress', '#e7f6f3', '#0f7b6c'),
   kindStyle('nodePort', '#e8f0fa', '#1f5fbf', { 'border-style': 'double', 'border-width': 4 }),
@@ -75,19 +77,21 @@ const STYLE = [
   kindStyle('externalName', '#f3f4f6', '#6b7280'),
   kindStyle('backend', '#f3f4f6', '#6b7280'),
   {
-    selector: 'node.namespace',
+    // An expanded namespace: a band behind its rows, sized by the server (not a compound node: those cost twice as much to draw).
+    selector: 'node.namespace.band',
     style: {
+      width: 'data(width)',
+      height: 'data(height)',
       'background-color': '#f7f9fc',
       'border-color': '#c9d2dd',
       'border-width': 1,
-      label: 'data(label)',
       'text-valign': 'top',
       'text-halign': 'center',
       'text-margin-y': -6,
       'font-size': 14,
       'font-weight': 600,
       color: '#33404f',
-      padding: 18,
+      'z-index': 0,
     },
   },
   {
@@ -119,6 +123,7 @@ const STYLE = [
       'text-transform': 'uppercase',
       color: '#5f6b7a',
       events: 'no',
+      'z-index': 0,
     },
   },
   { selector: 'node.expandable', style: { 'text-outline-width': 0 } },
@@ -130,7 +135,7 @@ const STYLE = [
     selector: 'node.broken',
     style: { 'border-color': COLOURS.broken, 'border-style': 'dashed', 'border-width': 3, 'background-color': '#fdecea' },
   },
-  { selector: 'node.namespace.degraded, node.namespace.broken', style: { 'background-color': '#f7f9fc' } },
+  { selector: 'node.namespace.band.degraded, node.namespace.band.broken', style: { 'background-color': '#f7f9fc' } },
   {
     selector: 'edge',
     style: {
@@ -148,6 +153,8 @@ const STYLE = [
       'text-background-opacity': 0.92,
       'text-background-padding': 2,
       'text-background-shape': 'roundrectangle',
+      'z-index-compare': 'manual',
+      'z-index': 1,
     },
   },
   {
@@ -174,10 +181,10 @@ const STYLE = [
   { selector: '.preview-removed', style: { opacity: 0.35 } },
   { selector: '.faded', style: { opacity: 0.18 } },
   { selector: 'node.hl', style: { 'underlay-color': COLOURS.highlight, 'underlay-opacity': 0.14 } },
-  { selector: 'edge.hl', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 3.2, 'z-index': 10 } },
+  { selector: 'edge.hl', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 3.2, 'z-index': 3 } },
   { selector: 'edge.hl.broken', style: { 'line-color': COLOURS.broken, 'target-arrow-color': COLOURS.broken } },
   { selector: 'node.lit', style: { 'background-color': '#dbe8ff', 'border-color': COLOURS.highlight, 'border-width': 3.5, 'border-style': 'solid' } },
-  { selector: 'edge.lit', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 4, 'line-style': 'solid', 'z-index': 20 } },
+  { selector: 'edge.lit', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 4, 'line-style': 'solid', 'z-index': 4 } },
   // Selection and highlight only add a glow: the border keeps saying ok, degraded or broken.
   { selector: 'node:selected', style: { 'underlay-color': COLOURS.highlight, 'underlay-opacity': 0.32, 'underlay-padding': 9 } },
   { selector: 'edge:selected', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 3.6 } },
@@ -188,10 +195,10 @@ const STYLE = [
  * @returns {Promise<{ renderer: string }>}
  */
 export async function create(container, dotnet, graph, options) {
-  const { cytoscape } = await loadGraphLibraries();
+  const cytoscape = await loadCytoscape();
   dispose(container);
   const size = graph.nodes.length + graph.edges.length;
-  const webgl = size > WEBGL_THRESHOLD && webglAvailable();
+  const webgl = size > WEBGL_THRESHOLD && hardwareWebgl();
   const cy = cytoscape({
     container,
     style: STYLE,
@@ -210,7 +217,7 @@ export async function create(container, dotnet, graph, options) {
   wireEvents(view);
 
   cy.batch(() => {
-    cy.add(graph.nodes.slice().sort(parentsFirst).map(toNode));
+    cy.add(graph.nodes.map(toNode));
     cy.add(graph.edges.map(toEdge));
     placeHeaders(cy);
   });
@@ -234,16 +241,8 @@ export function update(container, diff, options) {
     && diff.addNodes.length + diff.changeNodes.length <= ANIMATION_LIMIT;
   cy.batch(() => {
     cy.remove(cy.collection(diff.removeEdges.map((id) => cy.getElementById(id)).filter((e) => e.nonempty())));
-    for (const id of diff.removeNodes) {
-      const node = cy.getElementById(id);
-      if (node.nonempty()) {
-        // A namespace box that stays must not take its new children with it: only this node goes.
-        node.children().move({ parent: null });
-        node.remove();
-      }
-    }
-
-    for (const data of diff.addNodes.slice().sort(parentsFirst)) {
+    cy.remove(cy.collection(diff.removeNodes.map((id) => cy.getElementById(id)).filter((n) => n.nonempty())));
+    for (const data of diff.addNodes) {
       const node = cy.add(toNode(data));
       added.push(node);
     }
@@ -256,18 +255,12 @@ export function update(container, diff, options) {
       }
 
       const next = toNode(data);
-      if ((node.data('parent') ?? null) !== (next.data.parent ?? null)) {
-        node.move({ parent: next.data.parent ?? null });
-      }
-
-      const { id: _id, parent: _parent, ...fields } = next.data;
+      const { id: _id, ...fields } = next.data;
       node.data(fields);
       node.classes(next.classes);
-      if (!node.isParent()) {
-        const p = node.position();
-        if (p.x !== data.x || p.y !== data.y) {
-          moved.push([node, { x: data.x, y: data.y }]);
-        }
+      const p = node.position();
+      if (p.x !== data.x || p.y !== data.y) {
+        moved.push([node, { x: data.x, y: data.y }]);
       }
     }
 
@@ -297,10 +290,8 @@ export function update(container, diff, options) {
     }
 
     for (const node of added) {
-      if (!node.isParent()) {
-        node.style('opacity', 0);
-        node.animate({ style: { opacity: 1 } }, { duration: 450, complete: () => node.removeStyle('opacity') });
-      }
+      node.style('opacity', 0);
+      node.animate({ style: { opacity: 1 } }, { duration: 450, complete: () => node.removeStyle('opacity') });
     }
   }
 
@@ -325,7 +316,7 @@ export function focus(container, id, pathIds, center) {
     const paths = new Set(pathIds ?? []);
     if (paths.size > 0) {
       const on = cy.elements().filter((e) => !e.hasClass('header') && (e.data('paths') ?? []).some((p) => paths.has(p)));
-      cy.elements().not(on).not('.header').not(on.ancestors()).addClass('faded');
+      cy.elements().not(on).not('.header').not('.band').addClass('faded');
       on.addClass('hl');
     }
 
@@ -365,7 +356,7 @@ export function playTrace(container, steps) {
       }
     }
   });
-  cy.elements().not(all).not('.header').not(all.ancestors()).addClass('faded');
+  cy.elements().not(all).not('.header').not('.band').addClass('faded');
   cy.animate({ fit: { eles: all, padding: 80 } }, { duration: 300 });
   steps.forEach((ids, i) => {
     view.timers.push(setTimeout(() => {
@@ -441,7 +432,7 @@ export function inspect(container, id) {
   };
 }
 
-/** For tests and scripts: centres an element at a readable zoom; resolves once it is drawn there (false: no such element). */
+/** For tests and scripts: brings an element into view at a readable zoom; resolves once it is drawn there (false: no such element). */
 export function reveal(container, id) {
   const view = views.get(container);
   const ele = view?.cy.getElementById(id);
@@ -450,8 +441,13 @@ export function reveal(container, id) {
   }
 
   view.cy.stop(true, true);
-  view.cy.zoom(Math.max(view.cy.zoom(), 0.8));
-  view.cy.center(ele);
+  const box = ele.renderedBoundingBox({ includeLabels: false });
+  const inside = box.x1 >= 0 && box.y1 >= 0 && box.x2 <= container.clientWidth && box.y2 <= container.clientHeight;
+  if (!inside || view.cy.zoom() < 0.6) {
+    view.cy.zoom(Math.max(view.cy.zoom(), 0.8));
+    view.cy.center(ele);
+  }
+
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))));
 }
 
@@ -476,12 +472,13 @@ function toNode(n) {
   if (n.expandable) classes.push('expandable');
   if (n.match) classes.push('match');
   if (n.preview) classes.push(`preview-${n.preview}`);
-  if (n.kind === 'namespace' && n.expandable) classes.push('collapsed');
+  if (n.kind === 'namespace') classes.push(n.expandable ? 'collapsed' : 'band');
   return {
     group: 'nodes',
     data: {
       id: n.id,
-      parent: n.parent ?? undefined,
+      width: n.width ?? undefined,
+      height: n.height ?? undefined,
       label: n.label,
       title: n.title,
       kind: n.kind,
@@ -506,14 +503,10 @@ function toEdge(e) {
   };
 }
 
-function parentsFirst(a, b) {
-  return (a.kind === 'namespace' ? 0 : 1) - (b.kind === 'namespace' ? 0 : 1);
-}
-
 /** Column titles above the graph; not counted as elements. */
 function placeHeaders(cy) {
   cy.remove(cy.nodes('.header'));
-  const nodes = cy.nodes().not(':parent');
+  const nodes = cy.nodes().not('.band');
   if (nodes.empty()) {
     return;
   }
@@ -559,10 +552,20 @@ function markRendered(view, version) {
   }));
 }
 
-function webglAvailable() {
+/**
+ * WebGL 2 on a real GPU. A software one (SwiftShader, llvmpipe: headless Chromium, VMs without a GPU) draws slower
+ * than the canvas renderer, and Cytoscape's WebGL renderer drops dashes and arrowheads on edges (docs/benchmarks.md).
+ */
+function hardwareWebgl() {
   try {
-    const canvas = document.createElement('canvas');
-    return !!canvas.getContext('webgl2');
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) {
+      return false;
+    }
+
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    return !/swiftshader|llvmpipe|softpipe|software/i.test(renderer);
   } catch {
     return false;
   }
@@ -660,7 +663,7 @@ function center(view) {
 }
 
 function firstNode(cy) {
-  const nodes = cy.nodes().not(':parent').not('.header');
+  const nodes = cy.nodes().not('.band').not('.header');
   let best = null;
   nodes.forEach((n) => {
     const p = n.position();
@@ -676,7 +679,7 @@ function nearest(cy, from, key) {
   const o = from.position();
   let best = null;
   let bestScore = Infinity;
-  cy.nodes().not(':parent').not('.header').forEach((n) => {
+  cy.nodes().not('.band').not('.header').forEach((n) => {
     if (n.same(from)) return;
     const p = n.position();
     const dx = p.x - o.x;
@@ -820,9 +823,9 @@ function toSvg(cy) {
     return markers.get(colour);
   };
 
-  const parents = cy.nodes(':parent');
-  const leaves = cy.nodes().not(':parent');
-  for (const n of parents) {
+  const bands = cy.nodes('.band');
+  const leaves = cy.nodes().not('.band');
+  for (const n of bands) {
     svg.append(nodeShape(n));
     const b = n.boundingBox({ includeLabels: false });
     svg.append(text(n.data('label'), (b.x1 + b.x2) / 2, b.y1 - 10, n, 'middle'));

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using PortMapper.Core.Analysis;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
+using PortMapper.Core.Model;
+using PortMapper.Web.Hosting;
+
+// Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH]
+// Default: 1000 5000 20000 pods, 5 runs each. Prints Markdown for docs/benchmarks.md.
+var sizes = new List<int>();
+var runs = 5;
+var chromium = Environment.GetEnvironmentVariable("PORTMAPPER_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--runs":
+            runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--chromium":
+            chromium = args[++i];
+            break;
+        default:
+            sizes.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
+            break;
+    }
+}
+
+if (sizes.Count == 0)
+{
+    sizes.AddRange([1_000, 5_000, 20_000]);
+}
+
+Environment.SetEnvironmentVariable("PORTMAPPER_DEMO", "true");
+using var playwright = await Playwright.CreateAsync();
+await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+{
+    ExecutablePath = chromium,
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+Console.WriteLine($"Machine: {Machine()}; Chromium {browser.Version} headless (--disable-gpu); {runs} runs per measurement, median (min–max).");
+Console.WriteLine();
+Console.WriteLine("| pods | Services | paths | start-up | elements drawn | first graph | open a namespace | live change visible |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var pods in sizes)
+{
+    var row = await MeasureAsync(browser, pods, runs);
+    Console.WriteLine(row);
+}
+
+Console.WriteLine();
+if (Environment.GetEnvironmentVariable("SKIP_RENDERER") is null)
+{
+    Console.WriteLine(await RendererCheckAsync(browser, sizes[0]));
+}
+return 0;
+
+static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
+{
+    var startup = Stopwatch.StartNew();
+    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"),
+        b => b.Logging.ClearProviders());
+    await app.StartAsync();
+    startup.Stop();
+    try
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
+        var live = app.Services.GetRequiredService<LiveAnalysis>();
+        var demo = (DemoCluster)app.Services.GetRequiredService<IClusterSource>();
+        var analysis = live.Current.Analysis;
+
+        // First graph: navigation until the canvas says it has drawn the first model. One warm-up run first (JIT).
+        var first = new List<double>();
+        string drawn = "";
+        for (var i = 0; i <= runs; i++)
+        {
+            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+            var page = await context.NewPageAsync();
+            var sw = Stopwatch.StartNew();
+            await page.GotoAsync(address);
+            await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+            sw.Stop();
+            if (i > 0)
+            {
+                first.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            drawn = $"{await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-node-count")} + {await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-edge-count")} ({await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-renderer")})";
+        }
+
+        // Open a collapsed namespace by clicking it (large views only).
+        var open = new List<double>();
+        var ns = analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
+        for (var i = 0; i <= runs; i++)
+        {
+            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(address);
+            var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
+            await canvas.WaitForAsync(new() { Timeout = 120_000 });
+            await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+            var at = await Inspect(page, "ns:" + ns);
+            if (at is null || at.Value.GetProperty("classes").EnumerateArray().All(x => x.GetString() != "collapsed"))
+            {
+                break;
+            }
+
+            var version = await canvas.GetAttributeAsync("data-rendered-version");
+            var sw = Stopwatch.StartNew();
+            await page.Mouse.ClickAsync((float)at.Value.GetProperty("x").GetDouble(), (float)at.Value.GetProperty("y").GetDouble());
+            await page.WaitForFunctionAsync(
+                "v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v",
+                version, new() { PollingInterval = null, Timeout = 120_000 });
+            sw.Stop();
+            if (i > 0)
+            {
+                open.Add(sw.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        // Live change: the graph open on one namespace (through ?path=), a Service applied to the demo cluster in-process,
+        // until the browser has drawn the new element.
+        var live2 = new List<double>();
+        var path = analysis.Paths.First(p => p.Namespace == ns && p.Exposure == Exposure.ClusterIP);
+        await using (var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } }))
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(address + "?path=" + Uri.EscapeDataString(path.Id));
+            await page.Locator("[data-testid=highlighted-path]").WaitForAsync(new() { Timeout = 120_000 });
+            for (var i = 0; i <= runs; i++)
+            {
+                var name = $"bench-live-{i.ToString(CultureInfo.InvariantCulture)}";
+                var id = $"svc:{ns}/{name}:80/TCP";
+                var service = new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Service",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                    ["spec"] = new JsonObject
+                    {
+                        ["selector"] = new JsonObject { ["app"] = path.Service!.Name },
+                        ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = "http" }),
+                    },
+                };
+                var sw = Stopwatch.StartNew();
+                await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+                await page.WaitForFunctionAsync("""
+                    async (id) => {
+                      const module = await import('/Components/Graph/GraphCanvas.razor.js');
+                      const seen = module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
+                      return seen !== null && seen.visible;
+                    }
+                    """, id, new() { PollingInterval = null, Timeout = 60_000 });
+                await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r()))");
+                sw.Stop();
+                if (i > 0)
+                {
+                    live2.Add(sw.Elapsed.TotalMilliseconds);
+                }
+
+                demo.Delete(new ObjectRef("Service", ns, name));
+            }
+        }
+
+        var services = analysis.Snapshot.Services.Count;
+        return $"| {pods:N0} | {services:N0} | {analysis.Paths.Length:N0} | {startup.Elapsed.TotalSeconds:F1} s | {drawn} | {Stat(first)} | {(open.Count == 0 ? "(not collapsed)" : Stat(open))} | {Stat(live2)} |";
+    }
+    finally
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+// Cytoscape's WebGL renderer against its canvas renderer in this browser: the same grid of nodes and edges, time to the first frame.
+static async Task<string> RendererCheckAsync(IBrowser browser, int pods)
+{
+    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
+    await app.StartAsync();
+    try
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                errors.Add(m.Text);
+            }
+        };
+        await page.GotoAsync(address + "paths");
+        var lines = new List<string> { "| elements (nodes + edges) | canvas renderer: first frame, PNG export | WebGL renderer: first frame, PNG export |", "|---:|---:|---:|" };
+        foreach (var n in new[] { 2_000, 10_000 })
+        {
+            var result = await page.EvaluateAsync<JsonElement>("""
+                async (n) => {
+                  const { loadGraphLibraries } = await import('/js/vendor.js');
+                  const { cytoscape } = await loadGraphLibraries();
+                  const webgl = !!document.createElement('canvas').getContext('webgl2');
+                  const time = async (options) => {
+                    const container = document.createElement('div');
+                    container.style.cssText = 'position:fixed;left:0;top:0;width:1200px;height:800px';
+                    document.body.append(container);
+                    const elements = [];
+                    const nodes = n / 2;
+                    for (let i = 0; i < nodes; i++) {
+                      elements.push({ data: { id: 'n' + i, label: 'svc-' + i + '\n10.96.0.' + (i % 250) + ':80' }, position: { x: (i % 5) * 250, y: Math.floor(i / 5) * 58 } });
+                      if (i % 5 !== 0) elements.push({ data: { id: 'e' + i, source: 'n' + (i - 1), target: 'n' + i, label: ':80' } });
+                    }
+                    try {
+                      const t0 = performance.now();
+                      const cy = cytoscape({ container, elements, layout: { name: 'preset' }, style: [
+                        { selector: 'node', style: { shape: 'round-rectangle', width: 190, height: 42, label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11 } },
+                        { selector: 'edge', style: { label: 'data(label)', 'target-arrow-shape': 'triangle', 'curve-style': 'straight' } } ], ...options });
+                      // Cytoscape's WebGL renderer fires no 'render' event: two animation frames after creation, both have drawn.
+                      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+                      const ms = performance.now() - t0;
+                      let png;
+                      try { png = cy.png({ output: 'base64' }).length > 1000 ? 'yes' : 'empty'; } catch (e) { png = 'fails: ' + e.message; }
+                      cy.destroy();
+                      return { ms, png };
+                    } catch (e) {
+                      return { error: e.message };
+                    } finally {
+                      container.remove();
+                    }
+                  };
+                  const canvas = await time({});
+                  const gl = webgl ? await time({ renderer: { name: 'canvas', webgl: true } }) : null;
+                  return { canvas, gl, webgl };
+                }
+                """, n);
+            lines.Add($"| {n:N0} | {Describe(result.GetProperty("canvas"))} | {Describe(result.GetProperty("gl"))} |");
+        }
+
+        lines.Add("");
+        lines.Add(errors.Count == 0 ? "No console errors from either renderer." : "Console errors: " + string.Join("; ", errors));
+        return string.Join(Environment.NewLine, lines);
+    }
+    finally
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+static string Describe(JsonElement r) =>
+    r.ValueKind == JsonValueKind.Null ? "no WebGL 2"
+    : r.TryGetProperty("error", out var error) ? $"**{error.GetString()}**" + (r.TryGetProperty("png", out var p1) ? $", PNG {p1.GetString()}" : "")
+    : $"{r.GetProperty("ms").GetDouble():F0} ms, PNG {r.GetProperty("png").GetString()}";
+
+static async Task<JsonElement?> Inspect(IPage page, string id)
+{
+    var e = await page.EvaluateAsync<JsonElement>("""
+        async (id) => {
+          const module = await import('/Components/Graph/GraphCanvas.razor.js');
+          const c = document.querySelector('[data-testid=graph-canvas]');
+          await module.reveal(c, id);
+          return module.inspect(c, id);
+        }
+        """, id);
+    return e.ValueKind == JsonValueKind.Object ? e : null;
+}
+
+static string Stat(List<double> values)
+{
+    if (values.Count == 0)
+    {
+        return "–";
+    }
+
+    values.Sort();
+    var median = values[values.Count / 2];
+    return $"{median:F0} ms ({values[0]:F0}–{values[^1]:F0})";
+}
+
+static string Machine()
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    var memory = File.Exists("/proc/meminfo")
+        ? File.ReadLines("/proc/meminfo").First().Split(':', 2)[1].Trim()
+        : "?";
+    var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, {memory} RAM, load average {load} at start, .NET {Environment.Version}";
+}

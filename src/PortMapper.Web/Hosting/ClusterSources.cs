@@ -22,6 +22,11 @@ internal static class ClusterSources
                 logger.LogWarning("Manifest not loaded: {Error}", error.ToString());
             }
 
+            foreach (var skipped in loaded.Skipped)
+            {
+                logger.LogInformation("Not analysed (PortMapper does not model kind {Kind}): {Name} in {Source}", skipped.Kind, skipped.Name, skipped.Source.ToString());
+            }
+
             demo = DemoCluster.FromManifests(loaded, demoOptions with { DisplayName = string.Join(", ", options.Manifests.Select(Path.GetFileName)) });
         }
         else

@@ -1,0 +1,169 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
+using PortMapper.Core.Model;
+using static Microsoft.Playwright.Assertions;
+
+namespace PortMapper.EndToEnd;
+
+/// <summary>The designer at /designer in a real browser, against the demo cluster.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DesignerTests(PortMapperAppFixture app)
+{
+    [Fact]
+    public async Task DesignNodePortService_DownloadDryRunApply_NewPathIsLive()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        try
+        {
+            // A NodePort Service for the app1 Deployment's pods (label name=app1, containerPort 8080).
+            await page.GetByRole(AriaRole.Button, new() { Name = "New Service" }).ClickAsync();
+            await Field(page, "metadata.name").Locator("input").FillAsync("app1-external");
+            await page.Locator(".pm-dz-type").GetByText("NodePort", new() { Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add selector label" }).ClickAsync();
+            await page.GetByLabel("selector key 1").FillAsync("name");
+            await page.GetByLabel("selector value 1").FillAsync("app1");
+            await Expect(page.Locator("[data-testid=selected-count]")).ToHaveTextAsync("3");
+            await Field(page, "spec.ports[0].port").Locator("input").FillAsync("8081");
+            await Expect(Field(page, "spec.ports[0].targetPort").Locator("input")).ToHaveValueAsync("8080");
+
+            var yaml = page.Locator("[data-testid=yaml]");
+            await Expect(yaml).ToContainTextAsync("name: app1-external");
+            await Expect(yaml).ToContainTextAsync("type: NodePort");
+            await Expect(yaml).ToContainTextAsync("port: 8081");
+            var shown = await yaml.InnerTextAsync();
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=download-yaml]").ClickAsync());
+            Assert.Equal("app1-external-service.yaml", download.SuggestedFilename);
+            var file = await download.PathAsync();
+            Assert.Equal(shown.Trim(), (await File.ReadAllTextAsync(file)).Trim());
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+            await Expect(page.Locator("[data-path-id='nodeport:default/app1-external:8081/TCP'].pm-dz-path-added")).ToContainTextAsync("3 pods :8080");
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Dry run & apply" }).ClickAsync();
+            var apply = page.Locator("[data-testid=apply]");
+            await Expect(apply).ToBeDisabledAsync();
+            await page.Locator("[data-testid=dry-run]").ClickAsync();
+            var result = page.Locator("[data-testid=apply-results][data-dry-run=true] [data-object='Service/default/app1-external']");
+            await Expect(result).ToHaveAttributeAsync("data-outcome", "created");
+            await Expect(result).ToContainTextAsync("would be created");
+            Assert.Null(Demo().Get(new ObjectRef("Service", "default", "app1-external")));
+            await page.SetViewportSizeAsync(1440, 1500);
+            await tab.SaveScreenshotAsync("designer-dry-run");
+
+            await Expect(apply).ToBeEnabledAsync();
+            await apply.ClickAsync();
+            await Expect(page.Locator("[data-testid=apply-results][data-dry-run=false] [data-object='Service/default/app1-external']")).ToHaveAttributeAsync("data-outcome", "created");
+            await Expect(apply).ToBeDisabledAsync();
+
+            using var http = new HttpClient { BaseAddress = app.BaseAddress };
+            await WaitForAsync(async () =>
+            {
+                var paths = await http.GetFromJsonAsync<JsonElement>("api/paths?namespace=default");
+                return paths.EnumerateArray().Any(p => p.GetProperty("id").GetString() == "nodeport:default/app1-external:8081/TCP" && p.GetProperty("status").GetString() == "ok");
+            });
+            Assert.Empty(tab.Problems);
+        }
+        finally
+        {
+            // The app is shared by the browser tests: leave the demo cluster as it was.
+            Demo().Delete(new ObjectRef("Service", "default", "app1-external"));
+        }
+    }
+
+    [Fact]
+    public async Task InvalidPortNameAndNodePort_ShowTheServersMessagesAtTheirFields()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New Service" }).ClickAsync();
+        await Field(page, "metadata.name").Locator("input").FillAsync("web");
+        await page.Locator(".pm-dz-type").GetByText("NodePort", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add selector label" }).ClickAsync();
+        await page.GetByLabel("selector key 1").FillAsync("name");
+        await page.GetByLabel("selector value 1").FillAsync("nginx-pod");
+        await Field(page, "spec.ports[0].name").Locator("input").FillAsync("Web_HTTP");
+        await Field(page, "spec.ports[0].nodePort").GetByText("fixed", new() { Exact = true }).ClickAsync();
+        await Field(page, "spec.ports[0].nodePort").Locator("input").FillAsync("80");
+
+        await Expect(Field(page, "spec.ports[0].name").Locator(".pm-dz-msg.pm-dz-error"))
+            .ToContainTextAsync("Invalid value: \"Web_HTTP\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'");
+        await Expect(Field(page, "spec.ports[0].nodePort").Locator(".pm-dz-msg.pm-dz-error"))
+            .ToHaveTextAsync("Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767");
+        await Expect(page.Locator("[data-item='Service/default/web'] .pm-dz-item-errors")).ToHaveTextAsync("2");
+        await page.SetViewportSizeAsync(1440, 1400);
+        await tab.SaveScreenshotAsync("designer-validation-error");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task FromQuery_CartService_FixingTheSelectorFixesPM001()
+    {
+        await using var tab = await app.OpenAsync("/designer?from=Service/shop/cart");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await Expect(page.Locator("[data-item='Service/shop/cart']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=selected-pods]")).ToContainTextAsync("Matches no pods");
+        await page.GetByLabel("selector value 1").FillAsync("carts");
+        await Expect(page.Locator("[data-testid=selected-count]")).ToHaveTextAsync("2");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+
+        await Expect(page.Locator(".pm-dz-diag-fixed[data-code=PM001]")).ToContainTextAsync("shop/cart");
+        await Expect(page.Locator("[data-path-id='clusterip:shop/cart:8080/TCP'].pm-dz-path-changed")).ToContainTextAsync("broken");
+        await page.SetViewportSizeAsync(1440, 1300);
+        await tab.SaveScreenshotAsync("designer-what-if");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task FromQuery_UnknownObject_SaysSoWithoutBreakingThePage()
+    {
+        await using var tab = await app.OpenAsync("/designer?from=Service/default/no-such-service");
+        await tab.WaitForInteractiveAsync();
+
+        await Expect(tab.Page.Locator("[data-testid=designer-error]"))
+            .ToContainTextAsync("Service default/no-such-service does not exist in the cluster");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "New Service" }).ClickAsync();
+        await Expect(tab.Page.Locator("[data-item='Service/default/my-service']")).ToBeVisibleAsync();
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ImportMalformedYaml_ShowsTheLineAndImportsNothing()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.Locator("[data-testid=import-toggle]").ClickAsync();
+        await page.Locator("[data-testid=import] textarea").FillAsync("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n namespace: b\n");
+        await page.Locator("[data-testid=import-run]").ClickAsync();
+
+        await Expect(page.Locator("[data-testid=import-error]")).ToContainTextAsync("Nothing was imported: document 1, line 5: malformed YAML");
+        await Expect(page.Locator(".pm-dz-item")).ToHaveCountAsync(0);
+        Assert.Empty(tab.Problems);
+    }
+
+    private static ILocator Field(IPage page, string path) => page.Locator($"[data-field='{path}']").First;
+
+    private DemoCluster Demo() => (DemoCluster)app.App.Services.GetRequiredService<IClusterSource>();
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 30 seconds");
+            await Task.Delay(100);
+        }
+    }
+}

@@ -53,6 +53,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
             var result = page.Locator("[data-testid=apply-results][data-dry-run=true] [data-object='Service/default/app1-external']");
             await Expect(result).ToHaveAttributeAsync("data-outcome", "created");
             await Expect(result).ToContainTextAsync("would be created");
+            await Expect(result.Locator("[data-testid=allocated]")).ToContainTextAsync("for port 8081");
             Assert.Null(Demo().Get(new ObjectRef("Service", "default", "app1-external")));
             await page.SetViewportSizeAsync(1440, 1500);
             await tab.SaveScreenshotAsync("designer-dry-run");
@@ -150,6 +151,154 @@ public sealed class DesignerTests(PortMapperAppFixture app)
 
         await Expect(page.Locator("[data-testid=import-error]")).ToContainTextAsync("Nothing was imported: document 1, line 5: malformed YAML");
         await Expect(page.Locator(".pm-dz-item")).ToHaveCountAsync(0);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task CopyYaml_PutsTheShownYamlOnTheClipboard()
+    {
+        await using var tab = await app.OpenAsync("/designer?from=Service/default/nginx-service");
+        await tab.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        await Expect(page.Locator("[data-testid=yaml]")).ToContainTextAsync("name: nginx-service");
+
+        await page.Locator("[data-testid=copy-yaml]").ClickAsync();
+
+        await Expect(page.Locator(".pm-dz-yaml-actions [role=status]")).ToHaveTextAsync("Copied.");
+        var copied = await page.EvaluateAsync<string>("navigator.clipboard.readText()");
+        Assert.Equal((await page.Locator("[data-testid=yaml]").InnerTextAsync()).Trim(), copied.Trim());
+        Assert.DoesNotContain("clusterIP", copied, StringComparison.Ordinal);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ExportNamespace_DownloadsItsServicesIngressesAndWorkloadsClean()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.Locator("[data-testid=export-namespace]").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "shop", Exact = true }).ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export" }).ClickAsync());
+
+        Assert.Equal("shop-networking.yaml", download.SuggestedFilename);
+        var text = await File.ReadAllTextAsync(await download.PathAsync());
+        var documents = text.Split("---\n");
+        Assert.Equal(9, documents.Length);
+        Assert.Contains(documents, d => d.Contains("kind: Ingress", StringComparison.Ordinal));
+        Assert.Contains(documents, d => d.Contains("kind: StatefulSet", StringComparison.Ordinal) && d.Contains("name: catalog-db", StringComparison.Ordinal));
+        Assert.DoesNotContain("status:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("clusterIP: 10.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("uid:", text, StringComparison.Ordinal);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task UploadYamlFile_ImportsItsObjects()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        await page.Locator("[data-testid=import-toggle]").ClickAsync();
+
+        await page.Locator("[data-testid=import] input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "two.yaml",
+            MimeType = "application/yaml",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("apiVersion: v1\nkind: Service\nmetadata: {name: up-a}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: up-b}\ndata: {a: b}\n"),
+        });
+
+        await Expect(page.Locator("[data-item='Service/default/up-a']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-item='ConfigMap//up-b']")).ToBeVisibleAsync();
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ConflictWithAnotherManager_IsShownAndForceTakesTheFieldOver()
+    {
+        var source = app.App.Services.GetRequiredService<IClusterSource>();
+        var owned = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"owned-e2e","namespace":"default"},
+             "spec":{"selector":{"name":"nginx-pod"},"ports":[{"port":8089,"targetPort":80}]}}
+            """)!.AsObject();
+        try
+        {
+            var created = await source.ApplyAsync([owned], new ApplyOptions(DryRun: false, FieldManager: "ci-pipeline"), CancellationToken.None);
+            Assert.True(created[0].Succeeded, created[0].Message);
+            await using var tab = await app.OpenAsync("/designer?from=Service/default/owned-e2e");
+            await tab.WaitForInteractiveAsync();
+            var page = tab.Page;
+
+            await Field(page, "spec.ports[0].targetPort").Locator("input").FillAsync("8080");
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Dry run & apply" }).ClickAsync();
+            await page.Locator("[data-testid=dry-run]").ClickAsync();
+
+            var result = page.Locator("[data-testid=apply-results] [data-object='Service/default/owned-e2e']");
+            await Expect(result).ToHaveAttributeAsync("data-outcome", "conflict");
+            await Expect(result.Locator("[data-conflict-manager=ci-pipeline]")).ToContainTextAsync(".spec.ports[port=8089,protocol=\"TCP\"].targetPort");
+            await Expect(page.Locator("[data-testid=apply]")).ToBeDisabledAsync();
+            await page.SetViewportSizeAsync(1440, 1200);
+            await tab.SaveScreenshotAsync("designer-conflict");
+
+            await page.Locator("[data-testid=force]").ClickAsync();
+            await Expect(page.Locator(".rz-dialog")).ToContainTextAsync("\"ci-pipeline\"");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Dry run with force" }).ClickAsync();
+            await Expect(result).ToHaveAttributeAsync("data-outcome", "configured");
+            await page.Locator("[data-testid=apply]").ClickAsync();
+
+            await Expect(page.Locator("[data-testid=apply-results][data-dry-run=false] [data-object='Service/default/owned-e2e']")).ToHaveAttributeAsync("data-outcome", "configured");
+            Assert.Equal(8080, (int)Demo().Get(new ObjectRef("Service", "default", "owned-e2e"))!["spec"]!["ports"]![0]!["targetPort"]!);
+            Assert.Empty(tab.Problems);
+        }
+        finally
+        {
+            Demo().Delete(new ObjectRef("Service", "default", "owned-e2e"));
+        }
+    }
+
+    [Fact]
+    public async Task NewIngress_BackendsComeFromTheNamespacesServicesAndPorts()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.Locator("[data-testid=new-object] .rz-splitbutton-menubutton").ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "New Ingress" }).ClickAsync();
+        await Expect(page.Locator("[data-form=Ingress]")).ToBeVisibleAsync();
+        await page.GetByLabel("Rule 1 path 1 Service", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "nginx-service", Exact = true }).ClickAsync();
+
+        var yaml = page.Locator("[data-testid=yaml]");
+        await Expect(yaml).ToContainTextAsync("name: nginx-service");
+        await Expect(yaml).ToContainTextAsync("number: 30080");
+        await Expect(yaml).ToContainTextAsync("ingressClassName: ");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+        await Expect(page.Locator(".pm-dz-path-added").First).ToContainTextAsync("http://app.example.com/");
+        await page.SetViewportSizeAsync(1440, 1100);
+        await tab.SaveScreenshotAsync("designer-ingress");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task WorkloadPorts_ExposeTheDeployment_AddsAServiceForItsPods()
+    {
+        await using var tab = await app.OpenAsync("/designer?from=Deployment/shop/frontend");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        await Expect(page.Locator("[data-form=Workload]")).ToBeVisibleAsync();
+        await page.GetByLabel("Container 1 port 1 name", new() { Exact = true }).FillAsync("http");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+        await Expect(page.Locator(".pm-dz-diag-fixed[data-code=PM003]")).ToContainTextAsync("shop/frontend");
+        await page.SetViewportSizeAsync(1440, 1100);
+        await tab.SaveScreenshotAsync("designer-workload");
+
+        await page.Locator("[data-testid=expose]").ClickAsync();
+
+        await Expect(page.Locator("[data-item='Service/shop/frontend-2'].pm-dz-item-selected")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=selected-count]")).ToHaveTextAsync("2");
         Assert.Empty(tab.Problems);
     }
 

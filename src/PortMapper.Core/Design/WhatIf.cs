@@ -26,6 +26,15 @@ public sealed record WhatIfResult(
     ImmutableArray<Diagnostic> Fixed,
     ImmutableArray<Diagnostic> Caused)
 {
+    /// <summary>Designed objects the cluster does not have yet: applying creates them.</summary>
+    public ImmutableArray<ObjectRef> Created { get; init; } = [];
+
+    /// <summary>
+    /// True for a finding a new object has only because nothing is allocated in a what-if: a load balancer or
+    /// Ingress address, which the controller publishes once the object exists.
+    /// </summary>
+    public bool IsAwaitingAddress(Diagnostic d) => d.Code == Codes.LoadBalancerPending && Created.Contains(d.Object);
+
     /// <summary>Designed objects of kinds the path engine does not model (ConfigMaps...): they change nothing here.</summary>
     public ImmutableArray<ObjectRef> NotModelled { get; init; } = [];
 
@@ -66,7 +75,13 @@ public static class WhatIf
         before ??= ClusterAnalyzer.Analyze(current);
         var (after, notModelled, issues) = Design(current, designed);
         var afterAnalysis = ClusterAnalyzer.Analyze(after);
-        return Compare(before, afterAnalysis) with { NotModelled = notModelled, Issues = issues };
+        var created = after.AllObjects().Select(o => o.Ref()).Where(r => !Exists(current, r)).ToHashSet();
+        return Compare(before, afterAnalysis) with
+        {
+            NotModelled = notModelled,
+            Issues = issues,
+            Created = [.. designed.Select(Describe).Where(created.Contains).Distinct()],
+        };
     }
 
     /// <summary>The difference between two analyses: paths by id, findings by code, object and field.</summary>
@@ -338,6 +353,18 @@ public static class WhatIf
         s.Metadata.Labels.GetValueOrDefault("endpointslice.kubernetes.io/managed-by") is null or "endpointslice-controller.k8s.io";
 
     private static ObjectRef Describe(JsonObject json) => Validation.ManifestValidator.Describe(json);
+
+    private static bool Exists(ClusterSnapshot s, ObjectRef r) => r.Kind switch
+    {
+        "Service" => s.Services.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "Ingress" => s.Ingresses.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "Pod" => s.Pods.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "Namespace" => s.Namespaces.ContainsKey(r.Name),
+        "IngressClass" => s.IngressClasses.ContainsKey(r.Name),
+        "EndpointSlice" => s.EndpointSlices.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "Node" => s.Nodes.ContainsKey(r.Name),
+        _ => s.Workloads.ContainsKey(r),
+    };
 
     /// <summary>Everything about a path that decides how traffic flows, to tell a changed path from an unchanged one.</summary>
     private static string Signature(TrafficPath p)

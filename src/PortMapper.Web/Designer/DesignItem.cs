@@ -66,7 +66,7 @@ public sealed record DesignCheck(
                 whatIf.After.Snapshot,
                 null);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or KeyNotFoundException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // Bad data must never take the page down: say what failed and keep the last good state visible.
             return new DesignCheck(edit, ImmutableDictionary<Guid, ObjectValidation>.Empty, null, snapshot,

@@ -36,7 +36,7 @@ public static class KeyOrder
                 Order(port, ServicePort);
             }
         }
-        else if (WorkloadEditor.Kinds.Contains(kind) && (kind == "Pod" ? spec : spec?["template"]?["spec"]) is JsonObject podSpec)
+        else if (WorkloadEditor.Kinds.Contains(kind) && (kind == "Pod" ? spec : (spec?["template"] as JsonObject)?["spec"]) is JsonObject podSpec)
         {
             Order(podSpec, PodSpec);
             foreach (var container in (podSpec["containers"] as JsonArray ?? []).OfType<JsonObject>())

@@ -172,6 +172,24 @@ public class WhatIfTests
     }
 
     [Fact]
+    public void Compute_NewIngress_ItsMissingAddressIsExpectedNotAMistake()
+    {
+        var ingress = Yaml("""
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: web, namespace: default}
+            spec: {rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: nginx-service, port: {number: 30080}}}}]}}]}
+            """);
+        var existing = SeedObject("01-port-targetport-nodeport.yaml", "Service", "nginx-service");
+
+        var result = WhatIf.Compute(Demo, [ingress, existing]);
+
+        Assert.Equal([new ObjectRef("Ingress", "default", "web")], result.Created.ToArray());
+        var pending = Assert.Single(result.Caused, d => d.Code == Codes.LoadBalancerPending);
+        Assert.True(result.IsAwaitingAddress(pending));
+    }
+
+    [Fact]
     public void Compute_KindsTheEngineDoesNotModel_AreListedAndChangeNothing()
     {
         var configMap = Yaml("""

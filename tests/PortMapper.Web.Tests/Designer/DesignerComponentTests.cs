@@ -143,6 +143,25 @@ public sealed class DesignerComponentTests : BunitContext
         });
     }
 
+    [Theory]
+    [InlineData("spec: []", "spec is not a map")]
+    [InlineData("metadata: web", "metadata is not a map")]
+    [InlineData("spec: {ports: {port: 80}}", "spec.ports is not a list")]
+    [InlineData("spec: {ports: [80]}", "spec.ports has an item that is not a map")]
+    public void Designer_ImportedObjectOfTheWrongShape_ShowsFindingsInsteadOfAForm(string body, string problem)
+    {
+        var pane = RenderDesigner();
+        pane.Find("[data-testid=import-toggle]").Click();
+        pane.Find("[data-testid=import] textarea").Change($"apiVersion: v1\nkind: Service\n{(body.StartsWith("metadata", StringComparison.Ordinal) ? "" : "metadata: {name: odd}\n")}{body}\n");
+
+        pane.Find("[data-testid=import-run]").Click();
+
+        Assert.Contains(problem, pane.Find("[data-testid=no-form]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(pane.FindAll("[data-form]"));
+        pane.WaitForAssertion(() => Assert.NotEmpty(pane.FindAll("[data-testid=other-findings] li")));
+        Assert.Contains(body.Split(':')[0], pane.Find("[data-testid=yaml]").TextContent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Designer_ExposeWorkload_AddsAServiceSelectingItsPods()
     {
@@ -253,6 +272,29 @@ public sealed class DesignerComponentTests : BunitContext
 
         pane.WaitForAssertion(() => Assert.True(preview.IsActive));
         Assert.Contains("clusterip:default/my-service:80/TCP", preview.AddedPaths);
+    }
+
+    [Fact]
+    public void WorkloadForm_RemoveTheSecondPort_RemovesThatPortOnly()
+    {
+        var json = (JsonObject)YamlToJson.Parse("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 80}, {containerPort: 9100, name: metrics}], livenessProbe: {tcpSocket: {port: 80}}}]}
+            """, "test")[0].Root!;
+        var form = Render<WorkloadForm>(p => p.Add(f => f.Json, json));
+
+        form.Find("[aria-label='Remove container 1 port 2']").Click();
+
+        var container = json["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal(80, (int)Assert.Single(container["ports"]!.AsArray())!["containerPort"]!);
+        Assert.NotNull(container["livenessProbe"]);
+        Assert.Single(form.FindAll("[data-port]"));
     }
 
     private IRenderedComponent<ServiceForm> RenderServiceForm(JsonObject json) =>

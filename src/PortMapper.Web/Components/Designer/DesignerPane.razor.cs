@@ -306,8 +306,10 @@ public sealed partial class DesignerPane : IAsyncDisposable
         {
             json = await Source.GetObjectAsync(reference, _cts.Token);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever the cluster client throws, the page stays up and says what failed.
+            Logger.LogWarning(e, "Reading {Object} for the designer failed", reference);
             _error = $"Could not read {reference} from the cluster: {e.Message}";
             return;
         }
@@ -374,7 +376,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
             _importError = null;
             Import();
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
             _importError = $"Could not read {file.Name}: {ex.Message}";
         }
@@ -398,8 +400,9 @@ public sealed partial class DesignerPane : IAsyncDisposable
                     objects.Add(ManifestCleaner.Clean(json));
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                Logger.LogWarning(e, "Reading {Object} for the export of {Namespace} failed", reference, ns);
                 _error = $"Could not read {reference} from the cluster, so the export of {ns} stopped: {e.Message}";
                 return;
             }
@@ -441,9 +444,13 @@ public sealed partial class DesignerPane : IAsyncDisposable
             var copied = await (await ModuleAsync()).InvokeAsync<bool>("copyText", Yaml);
             _copyStatus = copied ? "Copied." : "The browser did not allow copying: select the text and press Ctrl+C.";
         }
-        catch (JSException e)
+        catch (Exception e) when (e is JSException or TaskCanceledException)
         {
             _copyStatus = $"Could not copy: {e.Message}";
+        }
+        catch (JSDisconnectedException)
+        {
+            // The browser is gone.
         }
     }
 
@@ -453,9 +460,13 @@ public sealed partial class DesignerPane : IAsyncDisposable
         {
             await (await ModuleAsync()).InvokeVoidAsync("downloadText", fileName, text);
         }
-        catch (JSException e)
+        catch (Exception e) when (e is JSException or TaskCanceledException)
         {
             _error = $"Could not start the download: {e.Message}";
+        }
+        catch (JSDisconnectedException)
+        {
+            // The browser is gone.
         }
     }
 
@@ -523,6 +534,12 @@ public sealed partial class DesignerPane : IAsyncDisposable
         {
             // The pane was closed.
         }
+        catch (Exception e)
+        {
+            // GuardedApply turns unreachable clusters into answers; anything else still must not take the page down.
+            Logger.LogError(e, "{Action} from the designer failed", dryRun ? "Dry run" : "Apply");
+            _error = $"The {(dryRun ? "dry run" : "apply")} failed before the cluster answered: {e.Message}";
+        }
         finally
         {
             _busy = false;
@@ -537,7 +554,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
     {
         var validation = _check.For(item.Id)?.Findings.Select(FieldMessage.From) ?? [];
         var server = ServerResultFor(item)?.Errors.Select(FieldMessage.From) ?? [];
-        IEnumerable<string> visible = item.Form switch
+        IEnumerable<string> visible = FormShape.Problem(item.Json, item.Form) is not null ? [] : item.Form switch
         {
             "Service" => new ServiceEditor(item.Json).VisibleFields(),
             "Ingress" => new IngressEditor(item.Json).VisibleFields(),

@@ -126,6 +126,23 @@ public sealed class DesignerTests(PortMapperAppFixture app)
     }
 
     [Fact]
+    public async Task PickAClusterObject_OpensItInTheForm()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.Locator("[data-testid=pick-object]").ClickAsync();
+        await page.Locator(".rz-dropdown-filter").First.FillAsync("payments");
+        await page.GetByRole(AriaRole.Option, new() { Name = "Service · shop/payments", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator("[data-item='Service/shop/payments'].pm-dz-item-selected")).ToBeVisibleAsync();
+        await Expect(Field(page, "spec.externalTrafficPolicy")).ToContainTextAsync("Local");
+        await Expect(Field(page, "spec.ports[0].nodePort").Locator("input")).ToHaveValueAsync("31443");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
     public async Task FromQuery_UnknownObject_SaysSoWithoutBreakingThePage()
     {
         await using var tab = await app.OpenAsync("/designer?from=Service/default/no-such-service");

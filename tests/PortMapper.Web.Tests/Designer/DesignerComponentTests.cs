@@ -255,6 +255,18 @@ public sealed class DesignerComponentTests : BunitContext
     }
 
     [Fact]
+    public void Designer_NewFromWhileOpen_AddsThatObjectToo()
+    {
+        var pane = RenderDesigner(from: "Service/default/nginx-service");
+        pane.WaitForAssertion(() => Assert.NotNull(pane.Find("[data-item='Service/default/nginx-service']")));
+
+        pane.Render(p => p.Add(d => d.From, "Ingress/shop/shop"));
+
+        pane.WaitForAssertion(() => Assert.NotNull(pane.Find("[data-item='Ingress/shop/shop'].pm-dz-item-selected")));
+        Assert.Equal(2, pane.FindAll(".pm-dz-item").Count);
+    }
+
+    [Fact]
     public void Designer_MalformedFrom_ExplainsTheForm()
     {
         var pane = RenderDesigner(from: "nginx-service");

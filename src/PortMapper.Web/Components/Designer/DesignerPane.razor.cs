@@ -53,6 +53,8 @@ public sealed partial class DesignerPane : IAsyncDisposable
     private string? _pick;
     private string? _copyStatus;
     private (long Edit, string Yaml)? _yaml;
+    private string? _loadedFrom;
+    private (ClusterSnapshot Snapshot, PickItem[] Items)? _startable;
 
     [Inject]
     public required LiveAnalysis Live { get; init; }
@@ -103,23 +105,35 @@ public sealed partial class DesignerPane : IAsyncDisposable
 
     private bool CanApply => !_busy && _dryRunOk is { } ok && ok.Yaml == Yaml && ok.CreateNamespaces == _createNamespaces;
 
-    private ImmutableArray<string> MissingNamespaces =>
-        [.. _items.Select(i => i.Ref.Namespace).Where(ns => ns.Length > 0 && !Snapshot.NamespaceNames().Contains(ns) && !_items.Any(o => o.Kind == "Namespace" && o.Ref.Name == ns))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    private ImmutableArray<string> MissingNamespaces
+    {
+        get
+        {
+            var known = Snapshot.NamespaceNames();
+            return [.. _items.Select(i => i.Ref.Namespace)
+                .Where(ns => ns.Length > 0 && !known.Contains(ns) && !_items.Any(o => o.Kind == "Namespace" && o.Ref.Name == ns))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)];
+        }
+    }
 
-    protected override async Task OnInitializedAsync()
+    protected override void OnInitialized()
     {
         _check = DesignCheck.Empty(Snapshot);
-        if (!RendererInfo.IsInteractive)
+        if (RendererInfo.IsInteractive)
         {
-            return;
+            var (reader, handle) = Live.Subscribe();
+            _subscription = handle;
+            _follow = FollowAsync(reader, _cts.Token);
         }
+    }
 
-        var (reader, handle) = Live.Subscribe();
-        _subscription = handle;
-        _follow = FollowAsync(reader, _cts.Token);
-        if (!string.IsNullOrWhiteSpace(From))
+    protected override async Task OnParametersSetAsync()
+    {
+        // A link to /designer?from=... while the designer is open reuses this component: load each new object once.
+        if (RendererInfo.IsInteractive && !string.IsNullOrWhiteSpace(From) && From != _loadedFrom)
         {
+            _loadedFrom = From;
             await StartFromAsync(From);
         }
     }
@@ -333,8 +347,18 @@ public sealed partial class DesignerPane : IAsyncDisposable
         }
     }
 
-    private ImmutableArray<PickItem> Startable() =>
-        [.. ClusterFacts.Startable(Snapshot).Select(r => new PickItem($"{r.Kind}/{r.Namespace}/{r.Name}", $"{r.Kind} · {(r.Namespace.Length > 0 ? r.Namespace + "/" : "")}{r.Name}", r))];
+    /// <remarks>An array, not an ImmutableArray: Radzen's virtualization needs a reference-type IEnumerable.</remarks>
+    private PickItem[] Startable()
+    {
+        var snapshot = Snapshot;
+        if (_startable is not { } cached || !ReferenceEquals(cached.Snapshot, snapshot))
+        {
+            _startable = cached = (snapshot, [.. ClusterFacts.Startable(snapshot)
+                .Select(r => new PickItem($"{r.Kind}/{r.Namespace}/{r.Name}", $"{r.Kind} · {(r.Namespace.Length > 0 ? r.Namespace + "/" : "")}{r.Name}", r))]);
+        }
+
+        return cached.Items;
+    }
 
     /// <summary>One entry of the "start from a cluster object" picker.</summary>
     public sealed record PickItem(string Key, string Label, ObjectRef Reference);

@@ -22,10 +22,10 @@ public interface IApplyGuard
 }
 
 /// <summary>The default rule: the demo and manifest sandboxes accept applies; a real cluster only when the source allows it.</summary>
-internal sealed class SourceApplyGuard(IClusterSource source, ILogger<SourceApplyGuard> logger) : IApplyGuard
+internal sealed class SourceApplyGuard(LiveAnalysis live, ILogger<SourceApplyGuard> logger) : IApplyGuard
 {
     public ApplyDecision Check(ClaimsPrincipal user, bool dryRun) =>
-        source.CanApply
+        live.Source.CanApply
             ? ApplyDecision.Allow
             : new ApplyDecision(false, "PortMapper is read-only against this cluster. Start it with --allow-apply to enable apply and dry run.");
 

@@ -1,4 +1,5 @@
 using PortMapper.Core.Analysis;
+using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
 using PortMapper.Core.Tests.Fixtures;
 
@@ -89,6 +90,17 @@ public class IncrementalTests
         var result = analyzer.Apply(new ClusterChange(ChangeType.Deleted, tombstone));
 
         Assert.Contains(result.Diagnostics, d => d.Code == Codes.NoSelectorNoEndpoints);
+    }
+
+    [Fact]
+    public void Apply_AnalyzerWithStaticDiagnostics_KeepsThemAcrossChanges()
+    {
+        var unreadable = new LoadIssue(new ObjectRef("Service", "default", "web"), "spec.ports[0].port", "expected an integer, found the string \"80\"", null).ToDiagnostic();
+        var analyzer = new ClusterAnalyzer(TestCluster.Manifests(), [unreadable]);
+
+        var result = analyzer.Apply(new ClusterChange(ChangeType.Added, TestCluster.Service("web", "app=web", ports: TestCluster.SvcPort(80))));
+
+        Assert.Equal([Codes.SelectorMatchesNothing, Codes.UnreadableField], result.Diagnostics.Select(d => d.Code).Order(StringComparer.Ordinal).ToArray());
     }
 
     private static void AssertSame(ClusterAnalysis full, ClusterAnalysis incremental, string context)

@@ -284,6 +284,35 @@ public class ServiceDiagnosticTests
     }
 
     [Fact]
+    public void Analyze_PredictedPodTerminating_ReportsPM004()
+    {
+        var snapshot = Manifests(
+            Pod("web-1", "app=web", ports: Port(8080)).On("n1", "10.244.0.5").Running() with { Terminating = true },
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080)));
+
+        var analysis = Analyze(snapshot);
+
+        Mentions(Single(analysis, Codes.NoReadyEndpoints).Message, "all 1 endpoint(s) are not ready");
+        var endpoint = Assert.Single(Assert.Single(analysis.Paths).Hops[^1].Endpoints);
+        Assert.Equal((false, true, true), (endpoint.Ready, endpoint.Serving, endpoint.Terminating));
+    }
+
+    [Fact]
+    public void Analyze_PublishNotReadyAddressesWithUnreadyAndTerminatingPods_NoPM004()
+    {
+        var snapshot = Manifests(
+            Pod("web-1", "app=web", ports: Port(8080)).On("n1", "10.244.0.5").Running(ready: false),
+            Pod("web-2", "app=web", ports: Port(8080)).On("n1", "10.244.0.6").Running() with { Terminating = true },
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080)) with { PublishNotReadyAddresses = true });
+
+        var analysis = Analyze(snapshot);
+
+        Assert.Empty(analysis.Diagnostics);
+        var endpoints = Assert.Single(analysis.Paths).Hops[^1].Endpoints;
+        Assert.Equal([(true, false), (true, true)], endpoints.Select(e => (e.Ready, e.Serving)).ToArray());
+    }
+
+    [Fact]
     public void Analyze_OneOfTwoEndpointsReady_ReportsPM107NotPM004()
     {
         var snapshot = Live(
@@ -454,6 +483,20 @@ public class ServiceDiagnosticTests
             Pod("web-1", "app=web", ports: Port(8080)).On("n1", "10.244.0.5").Running(),
             Pod("web-2", "app=web", ports: Port(8080)).On("n2", "10.244.1.5").Running(),
             Slice("web-abc", "web", ports: [SlicePort(8080)], endpoints: [Endpoint("10.244.0.5", "n1"), Endpoint("10.244.1.5", "n2")]));
+
+        var analysis = Analyze(snapshot);
+
+        Assert.Empty(analysis.Diagnostics);
+    }
+
+    [Fact]
+    public void Analyze_LocalPolicyWithPodsNotPlacedYet_NoPM010()
+    {
+        var snapshot = Manifests(
+            Node("n1", "10.0.0.1"),
+            Node("n2", "10.0.0.2"),
+            Deployment("web", "app=web", ports: Port(8080)),
+            Service("web", "app=web", ports: SvcPort(80, targetPort: 8080, nodePort: 30080)).OfType(ServiceTypes.NodePort) with { ExternalTrafficPolicy = TrafficPolicies.Local });
 
         var analysis = Analyze(snapshot);
 

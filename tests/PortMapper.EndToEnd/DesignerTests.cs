@@ -235,7 +235,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
     [Fact]
     public async Task ConflictWithAnotherManager_IsShownAndForceTakesTheFieldOver()
     {
-        var source = app.App.Services.GetRequiredService<IClusterSource>();
+        var source = app.App.Services.GetRequiredService<LiveAnalysis>().Source;
         var owned = System.Text.Json.Nodes.JsonNode.Parse("""
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"owned-e2e","namespace":"default"},
              "spec":{"selector":{"name":"nginx-pod"},"ports":[{"port":8089,"targetPort":80}]}}
@@ -321,7 +321,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
 
     private static ILocator Field(IPage page, string path) => page.Locator($"[data-field='{path}']").First;
 
-    private DemoCluster Demo() => (DemoCluster)app.App.Services.GetRequiredService<IClusterSource>();
+    private DemoCluster Demo() => (DemoCluster)app.App.Services.GetRequiredService<LiveAnalysis>().Source;
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {

@@ -67,7 +67,7 @@ public static class ManifestEndpoints
     }
 
     private static async Task<Results<Ok<ImmutableArray<ApiApplyResult>>, ProblemHttpResult>> ApplyAsync(
-        HttpContext context, IClusterSource source, IApplyGuard guard, string? dryRun, string? force, string? fieldManager, string? createNamespaces)
+        HttpContext context, LiveAnalysis live, IApplyGuard guard, string? dryRun, string? force, string? fieldManager, string? createNamespaces)
     {
         if (!TryFlag("dryRun", dryRun, required: true, out var isDryRun, out var problem) ||
             !TryFlag("force", force, required: false, out var isForced, out problem) ||
@@ -89,7 +89,9 @@ public static class ManifestEndpoints
         }
 
         var options = new ApplyOptions(isDryRun, isForced, fieldManager ?? "portmapper", createsNamespaces);
-        var outcome = await GuardedApply.RunAsync(guard, source, context.User, documents.Select(d => d.Object).ToList(), options, context.RequestAborted);
+        // The source through LiveAnalysis, never injected: it changes on a context switch, and a per-request
+        // IClusterSource would be disposed (the shared source with it) when the request ends.
+        var outcome = await GuardedApply.RunAsync(guard, live.Source, context.User, documents.Select(d => d.Object).ToList(), options, context.RequestAborted);
         if (outcome.Refused)
         {
             return ApiEndpoints.Problem(StatusCodes.Status403Forbidden, isDryRun ? "Dry run not allowed" : "Apply not allowed",

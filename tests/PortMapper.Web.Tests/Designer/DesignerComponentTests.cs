@@ -25,7 +25,6 @@ public sealed class DesignerComponentTests : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddRadzenComponents();
         Services.AddLogging();
-        Services.AddSingleton<IClusterSource>(_demo);
         Services.AddSingleton(new LiveAnalysis(_demo));
         Services.AddSingleton<IApplyGuard>(_guard);
         Services.AddScoped<DesignPreview>();

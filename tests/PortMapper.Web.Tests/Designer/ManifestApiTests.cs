@@ -265,7 +265,7 @@ public sealed class ManifestApiTests(WebApplicationFactory<Program> factory) : I
             nodePort: {{nodePort ?? 30900 + (port % 100)}}
         """;
 
-    private DemoCluster Demo() => (DemoCluster)factory.Services.GetRequiredService<IClusterSource>();
+    private DemoCluster Demo() => (DemoCluster)factory.Services.GetRequiredService<LiveAnalysis>().Source;
 
     private static StringContent Yaml(string text) => new(text, Encoding.UTF8, "application/yaml");
 

@@ -60,9 +60,6 @@ public sealed partial class DesignerPane : IAsyncDisposable
     public required LiveAnalysis Live { get; init; }
 
     [Inject]
-    public required IClusterSource Source { get; init; }
-
-    [Inject]
     public required IApplyGuard Guard { get; init; }
 
     [Inject]
@@ -89,6 +86,9 @@ public sealed partial class DesignerPane : IAsyncDisposable
     public TimeSpan ValidationDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     private ClusterSnapshot Snapshot => Live.Current.Analysis.Snapshot;
+
+    /// <summary>Read at each use: a kubeconfig context switch replaces the source while the designer is open.</summary>
+    private IClusterSource Source => Live.Source;
 
     private string Yaml
     {

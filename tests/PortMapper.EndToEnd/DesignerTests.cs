@@ -168,6 +168,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
 
         await Expect(page.Locator("[data-testid=import-error]")).ToContainTextAsync("Nothing was imported: document 1, line 5: malformed YAML");
         await Expect(page.Locator(".pm-dz-item")).ToHaveCountAsync(0);
+        await tab.SaveScreenshotAsync("designer-import-error");
         Assert.Empty(tab.Problems);
     }
 

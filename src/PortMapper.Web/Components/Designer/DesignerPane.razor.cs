@@ -368,7 +368,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
         var parsed = DesignInput.Parse(_importText);
         if (parsed.Error is { } error)
         {
-            _importError = $"Nothing was imported: {error}.";
+            _importError = $"Nothing was imported: {error.ToString().TrimEnd('.')}.";
             return;
         }
 

@@ -274,7 +274,7 @@ public sealed class DesignerComponentTests : BunitContext
     }
 
     [Fact]
-    public void Designer_WhatIf_IsPublishedToTheDesignPreview()
+    public void Designer_WhatIf_IsPublishedToTheDesignPreviewAndClearedWithTheDesign()
     {
         var preview = Services.GetRequiredService<DesignPreview>();
         var pane = RenderDesigner();
@@ -283,6 +283,11 @@ public sealed class DesignerComponentTests : BunitContext
 
         pane.WaitForAssertion(() => Assert.True(preview.IsActive));
         Assert.Contains("clusterip:default/my-service:80/TCP", preview.AddedPaths);
+
+        pane.Find("[data-item='Service/default/my-service'] .pm-dz-item-remove").Click();
+
+        pane.WaitForAssertion(() => Assert.False(preview.IsActive));
+        Assert.Empty(preview.AddedPaths);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
     private long _edit;
     private DesignCheck _check = null!;
     private CancellationTokenSource? _debounce;
-    private (ClusterSnapshot Snapshot, ClusterAnalysis Analysis)? _before;
+    private BeforeAnalysis? _before;
     private IDisposable? _subscription;
     private Task? _follow;
     private IJSObjectReference? _module;
@@ -84,6 +84,9 @@ public sealed partial class DesignerPane : IAsyncDisposable
     /// <summary>How long typing must pause before the design is checked again.</summary>
     [Parameter]
     public TimeSpan ValidationDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long cluster changes are collected before the design is checked against them.</summary>
+    private static readonly TimeSpan LiveDelay = TimeSpan.FromSeconds(1);
 
     private ClusterSnapshot Snapshot => Live.Current.Analysis.Snapshot;
 
@@ -144,7 +147,8 @@ public sealed partial class DesignerPane : IAsyncDisposable
         {
             await foreach (var _ in reader.ReadAllAsync(token))
             {
-                await InvokeAsync(ScheduleCheck);
+                // A busy cluster changes often; re-checking the design once a second is enough to stay current.
+                await InvokeAsync(() => ScheduleCheck(ValidationDelay > LiveDelay ? ValidationDelay : LiveDelay));
             }
         }
         catch (OperationCanceledException)
@@ -233,21 +237,35 @@ public sealed partial class DesignerPane : IAsyncDisposable
         ScheduleCheck();
     }
 
-    private void ScheduleCheck()
+    private void ScheduleCheck() => ScheduleCheck(ValidationDelay);
+
+    private void ScheduleCheck(TimeSpan delay)
     {
         _debounce?.Cancel();
         _debounce?.Dispose();
         _debounce = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
-        _ = CheckAfterAsync(_debounce.Token);
+        _ = CheckAfterAsync(delay, _debounce.Token);
     }
 
-    private async Task CheckAfterAsync(CancellationToken token)
+    private async Task CheckAfterAsync(TimeSpan delay, CancellationToken token)
     {
         try
         {
-            if (ValidationDelay > TimeSpan.Zero)
+            if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(ValidationDelay, token);
+                await Task.Delay(delay, token);
+            }
+
+            if (_items.Count == 0)
+            {
+                // Nothing designed: nothing to analyse, and nothing for the graph to overlay.
+                await InvokeAsync(() =>
+                {
+                    _check = DesignCheck.Empty(Snapshot);
+                    Publish();
+                    StateHasChanged();
+                });
+                return;
             }
 
             var edit = _edit;
@@ -275,16 +293,18 @@ public sealed partial class DesignerPane : IAsyncDisposable
     /// <summary>The analysis of the cluster as it is, made the same way as the what-if's (kept while the snapshot stays).</summary>
     private ClusterAnalysis Before(ClusterSnapshot snapshot)
     {
-        var cached = _before;
-        if (cached is { } c && ReferenceEquals(c.Snapshot, snapshot))
+        // Read and written from checks running on the thread pool: one reference, swapped whole.
+        if (_before is { } cached && ReferenceEquals(cached.Snapshot, snapshot))
         {
-            return c.Analysis;
+            return cached.Analysis;
         }
 
         var analysis = ClusterAnalyzer.Analyze(snapshot);
-        _before = (snapshot, analysis);
+        _before = new BeforeAnalysis(snapshot, analysis);
         return analysis;
     }
+
+    private sealed record BeforeAnalysis(ClusterSnapshot Snapshot, ClusterAnalysis Analysis);
 
     private void Publish()
     {

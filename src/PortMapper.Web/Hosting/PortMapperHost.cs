@@ -93,6 +93,7 @@ public static class PortMapperHost
 
         app.MapStaticAssets();
         app.MapPortMapperApi();
+        app.MapManifestApi();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
     }

@@ -69,8 +69,9 @@ public static class PortMapperHost
     {
         services.AddSingleton(options);
         services.AddSingleton(sp => ClusterSources.Create(options, sp.GetRequiredService<ILoggerFactory>()));
-        // The source can change at runtime (a context switch): read it through LiveAnalysis.Source.
-        services.AddTransient(sp => sp.GetRequiredService<LiveAnalysis>().Source);
+        // IClusterSource is deliberately not registered: the source changes at runtime (a context switch) and is
+        // owned by LiveAnalysis; a scoped or transient registration would be disposed with the request or circuit.
+        // Read it through LiveAnalysis.Source.
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
         services.AddSingleton<ContextSwitcher>();
         services.AddHostedService<LiveAnalysisHost>();

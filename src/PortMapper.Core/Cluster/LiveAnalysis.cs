@@ -22,6 +22,7 @@ public sealed class LiveAnalysis : IAsyncDisposable
     private ClusterAnalyzer? _analyzer;
     private AnalysisUpdate? _current;
     private Task? _loop;
+    private int _disposed;
 
     /// <param name="source">The cluster to follow.</param>
     /// <param name="staticDiagnostics">Findings that do not come from the path engine (e.g. unreadable manifest fields), computed once.</param>
@@ -116,8 +117,14 @@ public sealed class LiveAnalysis : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops following the source; safe to call twice (the host stops it, then the DI container disposes it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

@@ -26,9 +26,9 @@ internal static class ClusterSources
         }
         else
         {
-            if (options.Source == ClusterSourceKind.Kubeconfig)
+            if (options.Source is ClusterSourceKind.Kubeconfig or ClusterSourceKind.InCluster)
             {
-                logger.LogWarning("--kubeconfig/--context: live clusters are not wired into this build yet; showing the demo cluster instead.");
+                logger.LogWarning("--kubeconfig/--context/--in-cluster: live clusters are not wired into this build yet; showing the demo cluster instead.");
             }
 
             demo = DemoCluster.CreateDefault(demoOptions);

@@ -34,7 +34,8 @@ internal sealed class TestApp : IAsyncDisposable
     /// <param name="args">The command line, as a person would give it.</param>
     /// <param name="source">A cluster source to use instead of the one the command line chooses.</param>
     /// <param name="kestrel">Listen on 127.0.0.1 (a free port) instead of in memory.</param>
-    public static async Task<TestApp> StartAsync(IEnumerable<string> args, IClusterSource? source = null, bool kestrel = false)
+    /// <param name="configure">More service registrations, after the app's own.</param>
+    public static async Task<TestApp> StartAsync(IEnumerable<string> args, IClusterSource? source = null, bool kestrel = false, Action<WebApplicationBuilder>? configure = null)
     {
         var logs = new CapturedLogs();
         var options = PortMapperOptions.Parse([.. args, .. kestrel ? new[] { "--urls", "http://127.0.0.1:0" } : []]);
@@ -50,6 +51,8 @@ internal sealed class TestApp : IAsyncDisposable
             {
                 builder.Services.AddSingleton(new ClusterConnection(source, new LiveAnalysis(source)));
             }
+
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         var address = kestrel

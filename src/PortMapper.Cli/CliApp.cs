@@ -50,9 +50,14 @@ public static class CliApp
             Description = $"The API server's --service-node-port-range (default: {NodePortRange.Default}).",
             HelpName = "first-last",
         };
+        var chartDir = new Option<string>("--chart-dir")
+        {
+            Description = "With `helm template` output on standard input: the chart's directory, so that findings point at its template files (e.g. charts/shop).",
+            HelpName = "dir",
+        };
         var analyze = new Command("analyze", "Find broken Service, Ingress and Pod port wiring in manifests, without a cluster.")
         {
-            paths, format, failOn, nodePortRange,
+            paths, format, failOn, nodePortRange, chartDir,
         };
         var root = new RootCommand("PortMapper for CI pipelines: analyse Kubernetes manifests offline.") { analyze };
 
@@ -82,7 +87,7 @@ public static class CliApp
             return UsageError;
         }
 
-        var report = ManifestAnalysis.Run(parse.GetValue(paths)!, stdin, range);
+        var report = ManifestAnalysis.Run(parse.GetValue(paths)!, stdin, range, parse.GetValue(chartDir));
         if (!report.Unreadable.IsEmpty)
         {
             foreach (var problem in report.Unreadable)

@@ -38,7 +38,8 @@ public static class ManifestAnalysis
     /// <summary>How standard input is named in messages and reports.</summary>
     public const string StdinName = "<stdin>";
 
-    public static AnalysisReport Run(IReadOnlyList<string> paths, TextReader stdin, NodePortRange nodePortRange)
+    /// <param name="chartDir">Where the chart rendered on standard input lives, so that "shop/templates/x.yaml" becomes "charts/shop/templates/x.yaml".</param>
+    public static AnalysisReport Run(IReadOnlyList<string> paths, TextReader stdin, NodePortRange nodePortRange, string? chartDir = null)
     {
         var loaded = LoadResult.Empty;
         string? stdinText = null;
@@ -61,7 +62,7 @@ public static class ManifestAnalysis
 
         var cluster = DemoCluster.FromManifests(loaded, new DemoClusterOptions { NodePortRange = nodePortRange, DisplayName = "manifests" });
         var analysis = ClusterAnalyzer.Analyze(cluster.Snapshot, cluster.StartupFindings);
-        var locate = new Locator(loaded, cluster.Snapshot, stdinText);
+        var locate = new Locator(loaded, cluster.Snapshot, stdinText, chartDir);
         var findings = analysis.Diagnostics
             .Select(d => new Finding(d, locate.Find(d)))
             .OrderBy(f => f.Location?.File ?? "\uffff", StringComparer.Ordinal)
@@ -79,7 +80,7 @@ public static class ManifestAnalysis
     }
 
     /// <summary>Finds the manifest behind a diagnostic: the object itself, the workload that owns a simulated pod, or the file that failed to load.</summary>
-    private sealed class Locator(LoadResult loaded, ClusterSnapshot snapshot, string? stdinText)
+    private sealed class Locator(LoadResult loaded, ClusterSnapshot snapshot, string? stdinText, string? chartDir)
     {
         private readonly Dictionary<ObjectRef, SourceLocation> _sources = loaded.Objects
             .Where(o => o.Metadata.Source is not null)
@@ -112,7 +113,9 @@ public static class ManifestAnalysis
                 var text = lines[i].Trim();
                 if (text.StartsWith("# Source: ", StringComparison.Ordinal))
                 {
-                    return text["# Source: ".Length..].Trim();
+                    var template = text["# Source: ".Length..].Trim();
+                    var slash = template.IndexOf('/', StringComparison.Ordinal);
+                    return chartDir is null || slash < 0 ? template : $"{chartDir.Replace('\\', '/').TrimEnd('/')}/{template[(slash + 1)..]}";
                 }
 
                 if (text.StartsWith("---", StringComparison.Ordinal) && i < line - 1)

@@ -200,6 +200,18 @@ public sealed class AnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Analyze_StdinWithChartDir_PointsAtTheChartsTemplateFile()
+    {
+        const string helm = "---\n# Source: shop/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  selector: {app: api}\n  ports:\n  - port: 80\n";
+
+        var run = CliRun.Of(["analyze", "-", "--format", "sarif", "--chart-dir", "charts/shop/"], helm);
+
+        using var json = JsonDocument.Parse(run.Stdout);
+        var location = json.RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("locations")[0];
+        Assert.Equal("charts/shop/templates/service.yaml", location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+    }
+
+    [Fact]
     public void Analyze_Json_IsStableAndItsSummaryCountsTheDiagnostics()
     {
         var first = CliRun.Of(["analyze", Repo.Seeds, Repo.Root + "/samples/demo", "--format", "json"]);

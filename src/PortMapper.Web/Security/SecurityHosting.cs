@@ -140,7 +140,8 @@ public static class SecurityHosting
     {
         var decision = guard.Preview(user);
         var signedIn = user.Identity?.IsAuthenticated == true;
-        return TypedResults.Ok(new ApplyAccess(decision.Allowed, decision.Reason, signedIn ? user.Identity!.Name : null, policy.SignInRequired && !signedIn));
+        var signInWouldHelp = !decision.Allowed && !signedIn && policy.SignInRequired && policy.SignInAvailable;
+        return TypedResults.Ok(new ApplyAccess(decision.Allowed, decision.Reason, signedIn ? user.Identity!.Name : null, signInWouldHelp));
     }
 
     private static string ReadClientSecret(PortMapperOptions options)
@@ -154,5 +155,5 @@ public static class SecurityHosting
     }
 }
 
-/// <summary>GET /api/access: may the caller apply right now, and if not, what to do.</summary>
+/// <summary>GET /api/access: may the caller apply right now, and if not, what to do (SignInRequired: signing in would allow it).</summary>
 public sealed record ApplyAccess(bool ApplyAllowed, string? Reason, string? User, bool SignInRequired);

@@ -36,6 +36,30 @@ public sealed class TokenSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Home_Anonymous_OffersTheSignInLink()
+    {
+        using var client = _app.CreateClient();
+
+        var home = await ParseAsync(await client.GetAsync("/"));
+
+        Assert.Equal("signin", home.QuerySelector("[role=banner] a.pm-signin-link")?.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task Access_DemoSandboxWithTheSameOptions_NeedsNoSignIn()
+    {
+        await using var demo = await TestApp.StartAsync(["--allow-apply", "--urls", "http://0.0.0.0:8080", "--apply-token-file", _token.Path]);
+        using var client = demo.CreateClient();
+
+        var access = await AccessAsync(client);
+        var home = await ParseAsync(await client.GetAsync("/"));
+
+        Assert.True(access.GetProperty("applyAllowed").GetBoolean());
+        Assert.False(access.GetProperty("signInRequired").GetBoolean());
+        Assert.Null(home.QuerySelector("[role=banner] .pm-signin-link"));
+    }
+
+    [Fact]
     public async Task Access_WithTheBearerToken_IsAllowed()
     {
         using var client = _app.CreateClient();

@@ -1,3 +1,4 @@
+using PortMapper.Kubernetes.Config;
 using PortMapper.Web.Hosting;
 
 var commandLine = PortMapperCommandLine.Parse(args);
@@ -7,6 +8,17 @@ if (commandLine.Options is not { } options)
 }
 
 var app = PortMapperHost.Build(options);
+try
+{
+    // Choose the cluster before serving, so a kubeconfig that cannot be used stops the app with a clear message.
+    PortMapperHost.ConnectCluster(app);
+}
+catch (KubeconfigException e)
+{
+    await Console.Error.WriteLineAsync($"portmapper: {e.Message}");
+    return PortMapperCommandLine.UsageExitCode;
+}
+
 await app.RunAsync();
 return 0;
 

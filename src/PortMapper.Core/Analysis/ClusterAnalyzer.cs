@@ -117,9 +117,15 @@ public sealed class ClusterAnalyzer
                 MarkService(svc.Key(), dirty);
                 dirty.Add(NodePortsUnit);
                 break;
-            case EndpointSlice slice when slice.ServiceName is { } name:
-                MarkService(new ObjectKey(slice.Metadata.Namespace, name), dirty);
-                if (before.EndpointSlices.TryGetValue(slice.Key(), out var oldSlice) && oldSlice.ServiceName is { } oldName && oldName != name)
+            case EndpointSlice slice:
+                // The stored slice, not the one in the change, says which Service lost endpoints: the change may have
+                // dropped the service-name label, or be a delete that carries an older or bare copy of the object.
+                if (slice.ServiceName is { } name)
+                {
+                    MarkService(new ObjectKey(slice.Metadata.Namespace, name), dirty);
+                }
+
+                if (before.EndpointSlices.TryGetValue(slice.Key(), out var oldSlice) && oldSlice.ServiceName is { } oldName)
                 {
                     MarkService(new ObjectKey(slice.Metadata.Namespace, oldName), dirty);
                 }

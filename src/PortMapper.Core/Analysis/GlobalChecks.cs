@@ -9,12 +9,16 @@ internal static class GlobalChecks
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>PM006 (a nodePort used twice per protocol) and PM100 (a hostNetwork pod on a port kube-proxy owns as a nodePort).</summary>
+    /// <summary>PM006 (a nodePort claimed twice) and PM100 (a hostNetwork pod on a port kube-proxy owns as a nodePort).</summary>
     public static UnitResult NodePorts(ClusterIndex index)
     {
         var s = index.Snapshot;
-        var claims = new Dictionary<(int Port, string Protocol), List<(Service Svc, int Index)>>();
-        foreach (var svc in s.Services.Values)
+        // The API server's node-port allocator counts port numbers, not protocols: 30080/TCP of one Service and
+        // 30080/UDP of another cannot both be allocated.
+        var claims = new Dictionary<int, List<(Service Svc, int Index)>>();
+        // In key order: the snapshot's dictionaries enumerate in hash order, which changes from run to run and
+        // would reorder the owners named in the messages.
+        foreach (var svc in s.Services.Values.OrderBy(v => v.Key()))
         {
             if (!svc.HasNodePorts)
             {
@@ -25,10 +29,9 @@ internal static class GlobalChecks
             {
                 if (svc.Ports[i].NodePort is { } np)
                 {
-                    var key = (np, svc.Ports[i].Protocol);
-                    if (!claims.TryGetValue(key, out var list))
+                    if (!claims.TryGetValue(np, out var list))
                     {
-                        claims[key] = list = [];
+                        claims[np] = list = [];
                     }
 
                     list.Add((svc, i));
@@ -37,7 +40,7 @@ internal static class GlobalChecks
         }
 
         var diags = new List<Diagnostic>();
-        foreach (var ((port, protocol), list) in claims.OrderBy(c => c.Key.Port))
+        foreach (var (port, list) in claims.OrderBy(c => c.Key))
         {
             if (list.Count < 2)
             {
@@ -47,7 +50,18 @@ internal static class GlobalChecks
             var owners = list.Select(x => $"{x.Svc.Metadata.Namespace}/{x.Svc.Metadata.Name}").Distinct().ToList();
             foreach (var (svc, i) in list)
             {
+                var protocol = svc.Ports[i].Protocol;
                 var others = owners.Where(o => o != $"{svc.Metadata.Namespace}/{svc.Metadata.Name}").ToList();
+
+                // Within one Service, ports that share a port number (53/TCP and 53/UDP) share one nodePort; any other
+                // reuse is refused.
+                var clashesWithin = list.Any(o => o.Svc == svc && o.Index != i &&
+                    (o.Svc.Ports[o.Index].Protocol == protocol || o.Svc.Ports[o.Index].Port != svc.Ports[i].Port));
+                if (others.Count == 0 && !clashesWithin)
+                {
+                    continue;
+                }
+
                 diags.Add(new Diagnostic
                 {
                     Code = Codes.NodePortDuplicate,
@@ -56,8 +70,8 @@ internal static class GlobalChecks
                     Field = $"spec.ports[{i}].nodePort",
                     Hop = HopKind.NodePort,
                     Message = others.Count == 0
-                        ? $"Service {svc.Metadata.Namespace}/{svc.Metadata.Name} uses nodePort {port}/{protocol} for more than one of its ports; the API server refuses it (Duplicate value)."
-                        : $"nodePort {port}/{protocol} of Service {svc.Metadata.Namespace}/{svc.Metadata.Name} is also used by {string.Join(", ", others)}; a node port belongs to one Service (the API server answers \"provided port is already allocated\").",
+                        ? $"Service {svc.Metadata.Namespace}/{svc.Metadata.Name} uses nodePort {port}/{protocol} for more than one of its ports; the API server refuses it (only ports that share a port number, such as 53/TCP and 53/UDP, may share a nodePort)."
+                        : $"nodePort {port}/{protocol} of Service {svc.Metadata.Namespace}/{svc.Metadata.Name} is also used by {string.Join(", ", others)}; a node port number belongs to one Service whatever the protocol (the API server answers \"provided port is already allocated\").",
                     Fix = "Give each Service its own nodePort, or remove the nodePort to let the API server allocate a free one.",
                     Paths = [UnitAnalysis.ServicePathId(Exposure.NodePort, svc, svc.Ports[i])],
                 });
@@ -73,7 +87,8 @@ internal static class GlobalChecks
 
             foreach (var (container, p) in pod.Spec.AllPorts)
             {
-                if (claims.TryGetValue((p.Number, p.Protocol), out var owners))
+                // kube-proxy's nodePort rules match the protocol: a UDP listener is not caught by a TCP nodePort.
+                if (claims.TryGetValue(p.Number, out var claimants) && claimants.Where(o => o.Svc.Ports[o.Index].Protocol == p.Protocol).ToList() is { Count: > 0 } owners)
                 {
                     var svcs = string.Join(", ", owners.Select(o => $"{o.Svc.Metadata.Namespace}/{o.Svc.Metadata.Name}").Distinct());
                     diags.Add(new Diagnostic
@@ -98,7 +113,9 @@ internal static class GlobalChecks
     public static UnitResult HostPorts(ClusterIndex index, string node)
     {
         var claims = new List<(Pod Pod, Container Container, ContainerPort Port, int HostPort, string HostIp)>();
-        foreach (var key in index.PodsOnNode(node))
+        // Sorted: the index's sets enumerate in hash order, which differs between runs and between a full and an
+        // incremental analysis, and the order shows in the message ("as does a/p0, b/p2").
+        foreach (var key in index.PodsOnNode(node).Order())
         {
             var pod = index.Pod(key);
             if (pod is null || pod.Phase is "Succeeded" or "Failed")
@@ -154,7 +171,7 @@ internal static class GlobalChecks
     public static UnitResult IngressRoutes(ClusterIndex index)
     {
         var routes = new Dictionary<(string? Class, string Host, string Path), List<(Ingress Ingress, string Id, string Field)>>();
-        foreach (var ing in index.Snapshot.Ingresses.Values)
+        foreach (var ing in index.Snapshot.Ingresses.Values.OrderBy(v => v.Key()))
         {
             for (var r = 0; r < ing.Rules.Length; r++)
             {

@@ -186,7 +186,10 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             {
                 var delivering = endpoints.Where(e => e.Ready && e.NodeName is not null).Select(e => e.NodeName!).ToHashSet(KubeNames.Comparer);
                 var dropping = index.NodeNames.Count(n => !delivering.Contains(n));
-                if (dropping > 0 && ready > 0)
+                // A ready endpoint without a node (a pod template, a pod not placed yet) will deliver somewhere
+                // unknown: which nodes drop cannot be told.
+                var placed = endpoints.Where(e => e.Ready).All(e => e.NodeName is not null);
+                if (dropping > 0 && ready > 0 && placed)
                 {
                     pathDiags.Add(new Diagnostic
                     {
@@ -267,7 +270,10 @@ internal sealed class UnitAnalysis(ClusterIndex index)
         return p with { Diagnostics = p.Diagnostics.Add(d.Code), Status = status };
     }
 
-    private static TrafficPath Finish(TrafficPath p, IEnumerable<Diagnostic> ds)
+    /// <param name="p">The path.</param>
+    /// <param name="ds">The findings that touch it.</param>
+    /// <param name="deliversToEndpoints">False for an Ingress resource backend, which the controller serves itself.</param>
+    private static TrafficPath Finish(TrafficPath p, IEnumerable<Diagnostic> ds, bool deliversToEndpoints = true)
     {
         foreach (var d in ds)
         {
@@ -276,7 +282,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
         // A path with no ready endpoint to deliver to is broken whatever else is said about it.
         var end = p.Hops.LastOrDefault(h => h.Kind == HopKind.Endpoints);
-        if (end is not null && !end.Endpoints.Any(e => e.Ready))
+        if (deliversToEndpoints && end is not null && !end.Endpoints.Any(e => e.Ready))
         {
             p = p with { Status = PathStatus.Broken };
         }
@@ -481,15 +487,17 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                 }
             }
 
-            var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? true);
+            // As the EndpointSlice controller decides (podToEndpoint): publishNotReadyAddresses makes the endpoint ready
+            // even while the pod is unready or terminating.
+            var serving = pod.Ready ?? true;
             result.Add(new EndpointTarget
             {
                 Ip = pod.PodIp ?? (pod.HostNetwork ? NodeAddress(pod.NodeName) : null),
                 Port = number,
                 Pod = pod.FromTemplate ? pod.Metadata.OwnerReferences.Select(o => new ObjectRef(o.Kind, pod.Metadata.Namespace, o.Name)).FirstOrDefault() : pod.Ref(),
                 NodeName = pod.NodeName,
-                Ready = ready && !pod.Terminating,
-                Serving = ready,
+                Ready = svc.PublishNotReadyAddresses || (serving && !pod.Terminating),
+                Serving = serving,
                 Terminating = pod.Terminating,
                 Predicted = true,
             });
@@ -805,7 +813,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             };
             var ids = ImmutableArray.Create(id);
             routeDiags = routeDiags.Select(d => d with { Paths = ids }).ToList();
-            tp = Finish(tp, routeDiags.Concat(diags.Where(d => d.Code == Codes.IngressClassMissing)));
+            tp = Finish(tp, routeDiags.Concat(diags.Where(d => d.Code == Codes.IngressClassMissing)), deliversToEndpoints: svcName is not null || backend.Resource is null);
             paths.Add(tp);
             diags.AddRange(routeDiags);
         }

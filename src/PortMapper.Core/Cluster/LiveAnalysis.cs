@@ -11,18 +11,18 @@ public sealed record AnalysisUpdate(ClusterAnalysis Analysis, ImmutableArray<Clu
 /// <summary>
 /// Keeps one analysis of a cluster source current for every viewer: it follows the source's batches, updates the
 /// analysis incrementally and hands each subscriber the latest result (a slow subscriber skips intermediate ones).
+/// It owns its source: disposing it, or switching to another source, disposes the source it followed.
 /// </summary>
 public sealed class LiveAnalysis : IAsyncDisposable
 {
-    private readonly IClusterSource _source;
-    private readonly Func<ClusterSnapshot, IEnumerable<Diagnostic>>? _staticDiagnostics;
     private readonly Lock _gate = new();
     private readonly List<Channel<AnalysisUpdate>> _subscribers = [];
-    private readonly CancellationTokenSource _stop = new();
+    private IClusterSource _source;
+    private Func<ClusterSnapshot, IEnumerable<Diagnostic>>? _staticDiagnostics;
+    private CancellationTokenSource _stop = new();
     private ClusterAnalyzer? _analyzer;
     private AnalysisUpdate? _current;
     private Task? _loop;
-    private int _disposed;
 
     /// <param name="source">The cluster to follow.</param>
     /// <param name="staticDiagnostics">Findings that do not come from the path engine (e.g. unreadable manifest fields), computed once.</param>
@@ -32,7 +32,16 @@ public sealed class LiveAnalysis : IAsyncDisposable
         _staticDiagnostics = staticDiagnostics;
     }
 
-    public IClusterSource Source => _source;
+    public IClusterSource Source
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _source;
+            }
+        }
+    }
 
     /// <summary>The latest analysis; before <see cref="StartAsync"/> an analysis of the source's current snapshot.</summary>
     public AnalysisUpdate Current
@@ -56,14 +65,55 @@ public sealed class LiveAnalysis : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _source.StartAsync(cancellationToken).ConfigureAwait(false);
-        var subscription = _source.Subscribe();
+        Follow(_source, _staticDiagnostics);
+    }
+
+    /// <summary>
+    /// Moves every viewer to another cluster (a kubeconfig context switch): the new source is started first, so a
+    /// source that cannot start leaves the current one in place; then the old one is stopped and disposed.
+    /// </summary>
+    public async Task SwitchSourceAsync(IClusterSource next, Func<ClusterSnapshot, IEnumerable<Diagnostic>>? staticDiagnostics, CancellationToken cancellationToken)
+    {
+        await next.StartAsync(cancellationToken).ConfigureAwait(false);
+        IClusterSource previous;
+        Task? previousLoop;
+        CancellationTokenSource previousStop;
         lock (_gate)
         {
-            _analyzer = new ClusterAnalyzer(subscription.Initial, _staticDiagnostics?.Invoke(subscription.Initial));
-            _current = new AnalysisUpdate(_analyzer.Current, [], subscription.InitialState, (_current?.Version ?? 0) + 1);
+            previous = _source;
+            previousLoop = _loop;
+            previousStop = _stop;
+            _stop = new CancellationTokenSource();
         }
 
-        _loop = Task.Run(() => FollowAsync(subscription, _stop.Token), CancellationToken.None);
+        await previousStop.CancelAsync().ConfigureAwait(false);
+        if (previousLoop is not null)
+        {
+            await previousLoop.ConfigureAwait(false);
+        }
+
+        previousStop.Dispose();
+        Follow(next, staticDiagnostics);
+        await previous.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Follow(IClusterSource source, Func<ClusterSnapshot, IEnumerable<Diagnostic>>? staticDiagnostics)
+    {
+        var subscription = source.Subscribe();
+        lock (_gate)
+        {
+            _source = source;
+            _staticDiagnostics = staticDiagnostics;
+            _analyzer = new ClusterAnalyzer(subscription.Initial, staticDiagnostics?.Invoke(subscription.Initial));
+            _current = new AnalysisUpdate(_analyzer.Current, [], subscription.InitialState, (_current?.Version ?? 0) + 1);
+            foreach (var s in _subscribers)
+            {
+                s.Writer.TryWrite(_current);
+            }
+
+            var stop = _stop.Token;
+            _loop = Task.Run(() => FollowAsync(subscription, stop), CancellationToken.None);
+        }
     }
 
     /// <summary>A reader that always holds the newest update; dispose the returned handle to stop.</summary>
@@ -117,9 +167,11 @@ public sealed class LiveAnalysis : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops following the source; safe to call twice (the host stops it, then the DI container disposes it).</summary>
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The host stops it on shutdown and the DI container disposes it afterwards: the second call does nothing.
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
@@ -142,6 +194,7 @@ public sealed class LiveAnalysis : IAsyncDisposable
         }
 
         _stop.Dispose();
+        await _source.DisposeAsync().ConfigureAwait(false);
     }
 
     private sealed class Unsubscribe(Action action) : IDisposable

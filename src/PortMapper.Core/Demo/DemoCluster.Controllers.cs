@@ -54,7 +54,10 @@ public sealed partial class DemoCluster
 
         var wantsNodePorts = type == ServiceTypes.NodePort || (type == ServiceTypes.LoadBalancer && spec["allocateLoadBalancerNodePorts"]?.GetValueKind() != JsonValueKind.False);
         var range = _options.NodePortRange;
-        var taken = others.Where(s => s.HasNodePorts).SelectMany(s => s.Ports).Where(p => p.NodePort is not null).Select(p => (p.NodePort!.Value, p.Protocol)).ToHashSet();
+        // The allocator hands out port numbers, whatever the protocol: another Service's UDP 30080 makes TCP 30080
+        // unavailable too. Within one Service, a TCP and a UDP port may share a number.
+        var taken = others.Where(s => s.HasNodePorts).SelectMany(s => s.Ports).Where(p => p.NodePort is not null).Select(p => p.NodePort!.Value).ToHashSet();
+        var mine = new HashSet<(int Port, string Protocol)>();
         var ports = spec["ports"] as JsonArray ?? [];
         for (var i = 0; i < ports.Count; i++)
         {
@@ -76,12 +79,12 @@ public sealed partial class DemoCluster
                 {
                     errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", $"Invalid value: {Inv(np)}: provided port is not in the valid range. The range of valid ports is {range}"));
                 }
-                else if (validateExplicit && taken.Contains((np, protocol)))
+                else if (validateExplicit && taken.Contains(np))
                 {
                     errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", $"Invalid value: {Inv(np)}: provided port is already allocated"));
                 }
 
-                taken.Add((np, protocol));
+                mine.Add((np, protocol));
                 continue;
             }
 
@@ -90,7 +93,7 @@ public sealed partial class DemoCluster
             if (previous?["nodePort"] is JsonValue pv && pv.GetValueKind() == JsonValueKind.Number)
             {
                 port["nodePort"] = pv.GetValue<int>();
-                taken.Add((pv.GetValue<int>(), protocol));
+                mine.Add((pv.GetValue<int>(), protocol));
                 continue;
             }
 
@@ -99,7 +102,7 @@ public sealed partial class DemoCluster
             var size = range.Last - range.First + 1;
             var offset = Math.Min(Math.Max(16, size / 32), 128);
             var candidates = Enumerable.Range(range.First + offset, size - offset).Concat(Enumerable.Range(range.First, offset));
-            var free = candidates.Where(c => !taken.Contains((c, protocol))).Select(c => (int?)c).FirstOrDefault();
+            var free = candidates.Where(c => !taken.Contains(c) && !mine.Any(m => m.Port == c)).Select(c => (int?)c).FirstOrDefault();
             if (free is null)
             {
                 errors.Add(new FieldError($"spec.ports[{i}].nodePort", "FieldValueInvalid", "failed to allocate a nodePort: range is full"));
@@ -107,7 +110,7 @@ public sealed partial class DemoCluster
             }
 
             port["nodePort"] = free.Value;
-            taken.Add((free.Value, protocol));
+            mine.Add((free.Value, protocol));
         }
 
         var status = new JsonObject();

@@ -81,6 +81,9 @@ public sealed partial class DemoCluster : IClusterSource
     /// </summary>
     public ImmutableArray<Diagnostic> StartupFindings { get; private set; } = [];
 
+    /// <summary>Documents of kinds PortMapper does not model (ConfigMaps, Secrets, CRDs...): listed, not analysed.</summary>
+    public ImmutableArray<SkippedObject> Skipped { get; private set; } = [];
+
     /// <summary>The built-in demo: three nodes, a default IngressClass and the classic examples.</summary>
     public static DemoCluster CreateDefault(DemoClusterOptions? options = null)
     {
@@ -106,6 +109,7 @@ public sealed partial class DemoCluster : IClusterSource
 
         cluster.Load(raw);
         cluster.StartupFindings = ManifestFindings.From(manifests);
+        cluster.Skipped = manifests.Skipped;
         return cluster;
     }
 

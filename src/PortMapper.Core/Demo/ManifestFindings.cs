@@ -24,18 +24,7 @@ public static class ManifestFindings
             });
         }
 
-        foreach (var issue in manifests.Issues)
-        {
-            result.Add(new Diagnostic
-            {
-                Code = Codes.UnreadableField,
-                Severity = Severity.Error,
-                Object = issue.Object ?? new ObjectRef("(unknown)", "", "(unknown)"),
-                Field = issue.Field,
-                Message = $"{issue.Field}: {issue.Message}" + (issue.Source is null ? "" : $" (in {issue.Source})") + ". PortMapper ignored this value; the API server would refuse the object.",
-                Fix = "Write the field with the type Kubernetes expects (numbers unquoted, strings quoted when they look like numbers or booleans).",
-            });
-        }
+        result.AddRange(manifests.Issues.Select(i => i.ToDiagnostic()));
 
         for (var i = 0; i < manifests.Raw.Length; i++)
         {

@@ -100,12 +100,9 @@ public static class ManifestLoader
         {
             documents = YamlToJson.Parse(text, file);
         }
-        catch (YamlException e)
+        catch (YamlException)
         {
-            // The failing document is the number of document separators before the error line.
-            var line = (int)e.Start.Line;
-            var index = CountDocumentsBefore(text, line);
-            return LoadResult.Empty with { Errors = [new LoadError(file, index, line, $"malformed YAML: {Clean(e.Message)}")] };
+            documents = ParseDocumentByDocument(text, file, errors);
         }
 
         var objects = ImmutableArray.CreateBuilder<IKubeObject>();
@@ -148,7 +145,8 @@ public static class ManifestLoader
             ReadOne(root, new SourceLocation(file, doc.Index, doc.Line), null);
         }
 
-        return new LoadResult(objects.ToImmutable(), raw.ToImmutable(), skipped.ToImmutable(), [.. issues], errors.ToImmutable());
+        // Broken documents are found while parsing, the others while reading: report them all in file order.
+        return new LoadResult(objects.ToImmutable(), raw.ToImmutable(), skipped.ToImmutable(), [.. issues], [.. errors.OrderBy(e => e.DocumentIndex).ThenBy(e => e.Line)]);
 
         void ReadOne(JsonObject obj, SourceLocation source, string? itemPath)
         {
@@ -175,36 +173,57 @@ public static class ManifestLoader
         }
     }
 
-    private static int CountDocumentsBefore(string text, int line)
+    /// <summary>
+    /// Parses each part between "---" lines on its own, as kubectl splits a stream before decoding it, so that one
+    /// broken document costs only itself. Each broken part becomes a LoadError naming its document and line.
+    /// </summary>
+    private static List<ManifestDocument> ParseDocumentByDocument(string text, string file, ImmutableArray<LoadError>.Builder errors)
     {
-        var count = 0;
-        var current = 1;
-        var sawContent = false;
-        foreach (var l in text.Split('\n'))
+        var documents = new List<ManifestDocument>();
+        var lines = text.Split('\n');
+        var index = 0;
+        var start = 0;
+        var hasContent = false;
+        for (var i = 0; i <= lines.Length; i++)
         {
-            if (current >= line)
+            // Directives and comments before a "---" belong to the document it starts.
+            if (i < lines.Length && (!IsDocumentSeparator(lines[i]) || !hasContent))
             {
-                break;
+                var trimmed = lines[i].Trim();
+                hasContent |= trimmed.Length > 0 && trimmed[0] is not '#' and not '%' && !IsDocumentSeparator(lines[i]);
+                continue;
             }
 
-            if (l.StartsWith("---", StringComparison.Ordinal))
+            try
             {
-                if (sawContent)
-                {
-                    count++;
-                }
-
-                sawContent = false;
+                var parsed = YamlToJson.Parse(string.Join('\n', lines[start..i]), file, start + 1, index);
+                documents.AddRange(parsed);
+                index += parsed.Count;
             }
-            else if (l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'))
+            catch (YamlException e)
             {
-                sawContent = true;
+                // An error found at the end of the stream points past the last line; name the last line written.
+                var last = Array.FindLastIndex(lines, i - 1, i - start, l => l.Trim().Length > 0) + 1;
+                errors.Add(new LoadError(file, index, Math.Min((int)e.Start.Line + start, Math.Max(last, start + 1)), $"malformed YAML: {Clean(e.Message)}"));
+                index++;
             }
 
-            current++;
+            start = i;
+            hasContent = false;
         }
 
-        return count;
+        return documents;
+    }
+
+    private static bool IsDocumentSeparator(string line)
+    {
+        if (!line.StartsWith("---", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = line.AsSpan(3).Trim();
+        return rest.IsEmpty || rest[0] == '#';
     }
 
     private static string Clean(string message)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
 
 namespace PortMapper.Core.Loading;
@@ -14,6 +15,25 @@ public sealed record LoadIssue(ObjectRef? Object, string Field, string Message, 
         var where = Source is null ? "" : $"{Source}: ";
         var what = Object is null ? "" : $"{Object}: ";
         return $"{where}{what}{Field}: {Message}";
+    }
+
+    /// <summary>
+    /// The issue as finding PM105, to hand to <see cref="ClusterAnalyzer"/> as a static diagnostic. An error: the API
+    /// server refuses the whole object, while PortMapper analyses it without the field.
+    /// </summary>
+    public Diagnostic ToDiagnostic()
+    {
+        var obj = Object ?? new ObjectRef("Object", "", "(unnamed)");
+        var where = Source is null ? "" : $" in {Source}";
+        return new Diagnostic
+        {
+            Code = Codes.UnreadableField,
+            Severity = Severity.Error,
+            Object = obj,
+            Field = Field,
+            Message = $"{Field} of {obj}{where} cannot be read: {Message}. The API server refuses the object as written; PortMapper analyses it without this field.",
+            Fix = "Write the field with the type the Kubernetes API expects: numbers without quotes (port: 80), names as strings, labels and selectors as maps of strings.",
+        };
     }
 }
 
@@ -37,10 +57,12 @@ public sealed class ModelReader
     /// <summary>Returns the object, or null when the kind is not modelled. <paramref name="source"/> marks where it was read.</summary>
     public IKubeObject? Read(JsonObject obj, SourceLocation? source = null)
     {
-        var kind = Str(obj, "kind", "kind") ?? "";
+        // Until the name is known, issues belong to an unnamed object of this kind, never to the previous object.
         _source = source;
+        _current = null;
+        var kind = Str(obj, "kind", "kind") ?? "";
+        _current = new ObjectRef(kind, "", "(unnamed)");
         var meta = ReadMeta(obj, kind);
-        _current = new ObjectRef(kind, meta.Namespace, meta.Name);
         return kind switch
         {
             "Namespace" => new Namespace(meta with { Namespace = "" }),
@@ -61,6 +83,9 @@ public sealed class ModelReader
     {
         var m = Obj(obj, "metadata", "metadata");
         var name = Str(m, "name", "metadata.name") ?? Str(m, "generateName", "metadata.generateName") ?? "";
+        // kubectl puts an object without a namespace into the context's namespace; "default" stands for it.
+        var ns = Str(m, "namespace", "metadata.namespace") is { Length: > 0 } n ? n : IsClusterScoped(kind) ? "" : "default";
+        _current = new ObjectRef(kind, ns, name);
         if (name.Length == 0)
         {
             _issues.Add(new LoadIssue(new ObjectRef(kind, "", "(unnamed)"), "metadata.name", "Required value", _source));
@@ -69,8 +94,7 @@ public sealed class ModelReader
         return new ObjectMeta
         {
             Name = name,
-            // kubectl puts an object without a namespace into the context's namespace; "default" stands for it.
-            Namespace = Str(m, "namespace", "metadata.namespace") is { Length: > 0 } ns ? ns : IsClusterScoped(kind) ? "" : "default",
+            Namespace = ns,
             Labels = StrMap(m, "labels", "metadata.labels"),
             Annotations = StrMap(m, "annotations", "metadata.annotations"),
             Uid = Str(m, "uid", "metadata.uid"),

@@ -27,27 +27,36 @@ public sealed class ManifestDocument(JsonNode? root, string file, int index, int
 /// </summary>
 public static class YamlToJson
 {
-    public static IReadOnlyList<ManifestDocument> Parse(string text, string file)
+    /// <summary>Deeper nesting is refused: the reader recurses, and no Kubernetes object comes close.</summary>
+    public const int MaxDepth = 1000;
+
+    /// <summary>At most this many nodes per document may come from aliases, so that nested aliases cannot expand without bound.</summary>
+    public const int MaxAliasedNodes = 100_000;
+
+    /// <param name="text">YAML or JSON.</param>
+    /// <param name="file">Names the source in the documents.</param>
+    /// <param name="firstLine">The line of the file <paramref name="text"/> starts on, when it is only a part of the file.</param>
+    /// <param name="firstIndex">The index in the file of the first document of <paramref name="text"/>.</param>
+    public static IReadOnlyList<ManifestDocument> Parse(string text, string file, int firstLine = 1, int firstIndex = 0)
     {
         var documents = new List<ManifestDocument>();
-        var parser = new Parser(new StringReader(text));
+        var parser = new GuardedParser(new Parser(new StringReader(text)));
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out var start))
         {
-            var lines = new Dictionary<JsonNode, int>(ReferenceEqualityComparer.Instance);
-            var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            var state = new ReadState { LineOffset = firstLine - 1 };
             JsonNode? root = null;
-            var line = (int)start.Start.Line;
+            var line = (int)start.Start.Line + state.LineOffset;
             if (!parser.Accept<DocumentEnd>(out _))
             {
-                line = (int)parser.Current!.Start.Line;
-                root = ReadNode(parser, lines, anchors);
+                line = (int)parser.Current!.Start.Line + state.LineOffset;
+                root = ReadNode(parser, state, 0);
             }
 
             parser.Consume<DocumentEnd>();
             if (root is not null)
             {
-                documents.Add(new ManifestDocument(root, file, documents.Count, line, lines));
+                documents.Add(new ManifestDocument(root, file, firstIndex + documents.Count, line, state.Lines));
             }
         }
 
@@ -55,18 +64,71 @@ public static class YamlToJson
         return documents;
     }
 
-    private static JsonNode? ReadNode(IParser parser, Dictionary<JsonNode, int> lines, Dictionary<string, JsonNode?> anchors)
+    /// <summary>
+    /// YamlDotNet's scanner throws InvalidOperationException on some malformed input (an unclosed flow mapping at the
+    /// end of a document); callers are promised a YamlException, with a position, for every malformed document.
+    /// </summary>
+    private sealed class GuardedParser(IParser inner) : IParser
     {
-        var line = (int)parser.Current!.Start.Line;
+        private Mark _last = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                var moved = inner.MoveNext();
+                _last = inner.Current?.End ?? _last;
+                return moved;
+            }
+            catch (Exception e) when (e is not YamlException)
+            {
+                throw new YamlException(_last, _last, "cannot parse the YAML after this point (look for an unclosed bracket, brace or quote)");
+            }
+        }
+    }
+
+    private sealed class ReadState
+    {
+        public Dictionary<JsonNode, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public int LineOffset { get; init; }
+
+        public Dictionary<string, (JsonNode? Node, int Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Nodes created so far, aliased copies included.</summary>
+        public int Nodes { get; set; }
+
+        public int AliasedNodes { get; set; }
+    }
+
+    private static JsonNode? ReadNode(IParser parser, ReadState state, int depth)
+    {
+        var current = parser.Current!;
+        if (depth > MaxDepth)
+        {
+            throw new YamlException(current.Start, current.End, $"nesting deeper than {MaxDepth} levels");
+        }
+
+        var line = (int)current.Start.Line + state.LineOffset;
+        var firstNode = state.Nodes;
         JsonNode? node;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (!anchors.TryGetValue(alias.Value.Value, out var target))
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
             {
                 throw new YamlException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}");
             }
 
-            return target?.DeepClone();
+            state.AliasedNodes += target.Size;
+            state.Nodes += target.Size;
+            if (state.AliasedNodes > MaxAliasedNodes)
+            {
+                throw new YamlException(alias.Start, alias.End, $"aliases expand to more than {MaxAliasedNodes} nodes");
+            }
+
+            return target.Node?.DeepClone();
         }
 
         if (parser.TryConsume<Scalar>(out var scalar))
@@ -79,7 +141,7 @@ public static class YamlToJson
             var array = new JsonArray();
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                array.Add(ReadNode(parser, lines, anchors));
+                array.Add(ReadNode(parser, state, depth + 1));
             }
 
             node = array;
@@ -91,8 +153,8 @@ public static class YamlToJson
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyEvent = parser.Current!;
-                var key = ReadNode(parser, lines, anchors);
-                var value = ReadNode(parser, lines, anchors);
+                var key = ReadNode(parser, state, depth + 1);
+                var value = ReadNode(parser, state, depth + 1);
                 var keyText = key switch
                 {
                     null => "null",
@@ -132,16 +194,17 @@ public static class YamlToJson
 
         if (node is not null)
         {
-            lines[node] = line;
+            state.Lines[node] = line;
         }
 
         return node;
 
         void Remember(AnchorName anchor, JsonNode? value)
         {
+            state.Nodes++;
             if (!anchor.IsEmpty)
             {
-                anchors[anchor.Value] = value;
+                state.Anchors[anchor.Value] = (value, state.Nodes - firstNode);
             }
         }
     }
@@ -175,7 +238,8 @@ public static class YamlToJson
             return integer is >= int.MinValue and <= int.MaxValue ? JsonValue.Create((int)integer) : JsonValue.Create(integer);
         }
 
-        if (IsFloat(plain) && double.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+        // go-yaml keeps a float that overflows (1e999) as a string; an infinite number would also break JSON output.
+        if (IsFloat(plain) && double.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
         {
             return JsonValue.Create(real);
         }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
 using PortMapper.Core.Model;
 using PortMapper.Core.Trace;
 
@@ -68,6 +69,8 @@ public sealed record ApiHidden(string Resource, string? Namespace, string Reason
 
 public sealed record ApiHealth(string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError, DateTimeOffset? Since, ImmutableArray<ApiHidden> Hidden);
 
+public sealed record ApiSkipped(string ApiVersion, string Kind, string Name, string Source);
+
 public sealed record ApiCluster(
     string Source,
     string DisplayName,
@@ -77,7 +80,8 @@ public sealed record ApiCluster(
     ImmutableSortedDictionary<string, int> Objects,
     ImmutableSortedDictionary<string, int> Diagnostics,
     int Paths,
-    ApiHealth Health);
+    ApiHealth Health,
+    ImmutableArray<ApiSkipped> Skipped);
 
 public static class ApiMapper
 {
@@ -193,6 +197,7 @@ public static class ApiMapper
             objects,
             diagnostics,
             update.Analysis.Paths.Length,
-            new ApiHealth(st.StatusName, st.LastError, st.Since, st.Hidden.IsDefault ? [] : st.Hidden.Select(h => new ApiHidden(h.Resource, h.Namespace, h.Reason)).ToImmutableArray()));
+            new ApiHealth(st.StatusName, st.LastError, st.Since, st.Hidden.IsDefault ? [] : st.Hidden.Select(h => new ApiHidden(h.Resource, h.Namespace, h.Reason)).ToImmutableArray()),
+            source is DemoCluster demo ? demo.Skipped.Select(x => new ApiSkipped(x.ApiVersion, x.Kind, x.Name, x.Source.ToString())).ToImmutableArray() : []);
     }
 }

@@ -48,6 +48,9 @@ public static class PortMapperHost
         return app;
     }
 
+    /// <summary>Builds the cluster source now rather than on first use (it throws KubeconfigException when unusable).</summary>
+    public static void ConnectCluster(WebApplication app) => app.Services.GetRequiredService<ClusterConnection>();
+
     internal static IEnumerable<string> ListenUrls(PortMapperOptions options, IConfiguration configuration)
     {
         if (!options.Urls.IsEmpty)
@@ -65,9 +68,11 @@ public static class PortMapperHost
     private static void AddPortMapper(IServiceCollection services, PortMapperOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton(sp => ClusterSources.Create(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("PortMapper.Cluster")));
-        services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Source);
+        services.AddSingleton(sp => ClusterSources.Create(options, sp.GetRequiredService<ILoggerFactory>()));
+        // The source can change at runtime (a context switch): read it through LiveAnalysis.Source.
+        services.AddTransient(sp => sp.GetRequiredService<LiveAnalysis>().Source);
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
+        services.AddSingleton<ContextSwitcher>();
         services.AddHostedService<LiveAnalysisHost>();
         services.AddPortMapperSecurity(options);
         services.AddPortMapperProxy(options);

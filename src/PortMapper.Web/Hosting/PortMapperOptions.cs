@@ -43,9 +43,6 @@ public sealed record PortMapperOptions
     /// <summary>ASP.NET Core content root (--contentRoot), null means the app's own folder.</summary>
     public string? ContentRoot { get; init; }
 
-    /// <summary>Connect with the pod's service account (--in-cluster) instead of a kubeconfig.</summary>
-    public bool InCluster { get; init; }
-
     /// <summary>The URL prefix the app is served under behind a proxy, e.g. "/portmapper" (--path-base or PORTMAPPER_PATH_BASE); null for none.</summary>
     public string? PathBase { get; init; }
 
@@ -71,7 +68,6 @@ public sealed record PortMapperOptions
     public ClusterSourceKind Source =>
         !Manifests.IsEmpty ? ClusterSourceKind.Manifests
         : Kubeconfig is not null || Context is not null ? ClusterSourceKind.Kubeconfig
-        : InCluster ? ClusterSourceKind.InCluster
         : ClusterSourceKind.Demo;
 
     /// <summary>Whether people sign in through OpenID Connect (both --oidc-authority and --oidc-client-id given).</summary>
@@ -157,7 +153,6 @@ public static partial class PortMapperCommandLine
             Urls = ParseUrls(parse.GetValue(syntax.Urls), errors),
             Environment = NotBlank(parse.GetValue(syntax.Environment), "--environment", errors),
             ContentRoot = parse.GetValue(syntax.ContentRoot) is { } contentRoot ? ExistingDirectory(contentRoot, "--contentRoot", errors) : null,
-            InCluster = parse.GetValue(syntax.InCluster),
             PathBase = ParsePathBase(parse.GetValue(syntax.PathBase), environment(PathBaseVariable), errors),
             TrustedProxies = ParseNetworks(parse.GetValue(syntax.TrustedProxies) ?? [], errors),
             ApplyTokenFile = parse.GetValue(syntax.ApplyTokenFile) is { } tokenFile ? ExistingPath(tokenFile, "--apply-token-file", errors, allowDirectory: false) : null,
@@ -174,17 +169,12 @@ public static partial class PortMapperCommandLine
 
         if (options.Demo && options.Source != ClusterSourceKind.Demo)
         {
-            errors.Add("--demo cannot be combined with --manifests, --kubeconfig, --context or --in-cluster: choose one cluster source.");
+            errors.Add("--demo cannot be combined with --manifests, --kubeconfig or --context: choose one cluster source.");
         }
 
         if (!options.Manifests.IsEmpty && (options.Kubeconfig is not null || options.Context is not null))
         {
             errors.Add("--manifests cannot be combined with --kubeconfig or --context: choose one cluster source.");
-        }
-
-        if (options.InCluster && (!options.Manifests.IsEmpty || options.Kubeconfig is not null || options.Context is not null))
-        {
-            errors.Add("--in-cluster cannot be combined with --manifests, --kubeconfig or --context: choose one cluster source.");
         }
 
         if (options.ApplyTokenFile is { } tokenPath && File.Exists(tokenPath) && Security.ApplyTokenFile.Problem(tokenPath) is { } tokenProblem)
@@ -425,11 +415,6 @@ public static partial class PortMapperCommandLine
             HelpName = "name",
         };
 
-        public readonly Option<bool> InCluster = new("--in-cluster")
-        {
-            Description = "Connect to the cluster this pod runs in, with its service account.",
-        };
-
         public readonly Option<string> PathBase = new("--path-base")
         {
             Description = $"Serve the app under this URL prefix behind a proxy, e.g. /portmapper (default: ${PortMapperCommandLine.PathBaseVariable}, else none).",
@@ -482,7 +467,7 @@ public static partial class PortMapperCommandLine
         public RootCommand CreateRoot() => new("PortMapper shows how traffic reaches workloads in Kubernetes, in the browser.")
         {
             Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName,
-            InCluster, PathBase, TrustedProxies, ApplyTokenFile, OidcAuthority, OidcClientId, OidcClientSecretFile, DataProtectionKeys,
+            PathBase, TrustedProxies, ApplyTokenFile, OidcAuthority, OidcClientId, OidcClientSecretFile, DataProtectionKeys,
         };
     }
 

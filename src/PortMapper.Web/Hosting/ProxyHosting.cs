@@ -24,7 +24,7 @@ internal static class ProxyHosting
     public static ImmutableArray<IPNetwork> TrustedNetworks(PortMapperOptions options, bool inPod)
     {
         var networks = !options.TrustedProxies.IsEmpty ? options.TrustedProxies
-            : inPod || options.Source == Core.Cluster.ClusterSourceKind.InCluster ? LoopbackNetworks.AddRange(PrivateNetworks)
+            : inPod ? LoopbackNetworks.AddRange(PrivateNetworks)
             : LoopbackNetworks;
         return [.. networks.Select(n => IPNetwork.Parse(n))];
     }

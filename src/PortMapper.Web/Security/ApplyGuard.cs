@@ -31,8 +31,11 @@ public interface IApplyGuard
 /// PortMapper was started with --allow-apply; then, unless only this machine can reach the app, the person must be
 /// signed in (token or OpenID Connect). Refusals and outcomes go to the "PortMapper.Audit" log, one line per attempt.
 /// </summary>
-internal sealed class SourceApplyGuard(IClusterSource source, ApplyAccessPolicy policy, ILoggerFactory loggers) : IApplyGuard
+internal sealed class SourceApplyGuard(LiveAnalysis live, ApplyAccessPolicy policy, ILoggerFactory loggers) : IApplyGuard
 {
+    // Read on every call: a context switch replaces the source under the same LiveAnalysis.
+    private IClusterSource Source => live.Source;
+
     /// <summary>The log category of the audit lines, so that they can be routed or kept apart.</summary>
     public const string AuditCategory = "PortMapper.Audit";
 
@@ -43,7 +46,7 @@ internal sealed class SourceApplyGuard(IClusterSource source, ApplyAccessPolicy 
         var decision = Decide(user);
         if (!decision.Allowed)
         {
-            AuditLog.Refused(_audit, Who(user), Via(user), dryRun, source.Info.KindName, decision.Reason!);
+            AuditLog.Refused(_audit, Who(user), Via(user), dryRun, Source.Info.KindName, decision.Reason!);
         }
 
         return decision;
@@ -58,23 +61,23 @@ internal sealed class SourceApplyGuard(IClusterSource source, ApplyAccessPolicy 
             : string.Join(", ", results.GroupBy(r => r.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
         if (results.All(r => r.Succeeded))
         {
-            AuditLog.Applied(_audit, Who(user), Via(user), dryRun, source.Info.KindName, objects, outcome);
+            AuditLog.Applied(_audit, Who(user), Via(user), dryRun, Source.Info.KindName, objects, outcome);
         }
         else
         {
-            AuditLog.AppliedWithFailures(_audit, Who(user), Via(user), dryRun, source.Info.KindName, objects, outcome);
+            AuditLog.AppliedWithFailures(_audit, Who(user), Via(user), dryRun, Source.Info.KindName, objects, outcome);
         }
     }
 
     private ApplyDecision Decide(ClaimsPrincipal user)
     {
-        if (source.Info.Kind is ClusterSourceKind.Demo or ClusterSourceKind.Manifests)
+        if (Source.Info.Kind is ClusterSourceKind.Demo or ClusterSourceKind.Manifests)
         {
             // In-memory sandboxes: nothing leaves the process.
             return ApplyDecision.Allow;
         }
 
-        if (!policy.AllowApply || !source.CanApply)
+        if (!policy.AllowApply || !Source.CanApply)
         {
             var signIn = policy.LocalOnly ? "" : $", and give it a way to sign people in ({SignInOptions}) because it listens on {policy.Listen}";
             return new ApplyDecision(false, $"PortMapper is read-only against this cluster. To enable apply and dry run, restart it with --allow-apply{signIn}.");

@@ -83,9 +83,14 @@ public sealed class KubernetesManifestsTests
         Assert.Equal("/tmp", RepoFiles.Text(container["volumeMounts"]![0]!["mountPath"]));
         Assert.NotNull(pod["volumes"]![0]!["emptyDir"]);
 
+        // No source option: in a pod PortMapper connects with the pod's ServiceAccount (ClusterSources).
         var options = PortMapperOptions.Parse(Args());
-        Assert.Equal(Core.Cluster.ClusterSourceKind.InCluster, options.Source);
+        Assert.False(options.Demo);
+        Assert.Empty(options.Manifests);
+        Assert.Null(options.Kubeconfig);
+        Assert.Null(options.Context);
         Assert.False(options.AllowApply);
+        Assert.Equal("/portmapper", options.PathBase);
     }
 
     [Fact]

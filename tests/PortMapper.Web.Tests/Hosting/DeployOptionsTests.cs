@@ -1,4 +1,3 @@
-using PortMapper.Core.Cluster;
 using PortMapper.Web.Hosting;
 
 namespace PortMapper.Web.Tests.Hosting;
@@ -18,11 +17,10 @@ public sealed class DeployOptionsTests : IDisposable
         var keys = _temp.CreateSubdirectory("keys").FullName;
 
         var options = Parse(
-            "--in-cluster", "--path-base", "/portmapper/", "--trusted-proxies", "10.0.0.0/8", "--trusted-proxies", "fd00::/8",
+            "--path-base", "/portmapper/", "--trusted-proxies", "10.0.0.0/8", "--trusted-proxies", "fd00::/8",
             "--apply-token-file", token, "--oidc-authority", "https://login.example.com/realms/main", "--oidc-client-id", "portmapper",
             "--oidc-client-secret-file", secret, "--data-protection-keys", keys).Options!;
 
-        Assert.Equal(ClusterSourceKind.InCluster, options.Source);
         Assert.Equal("/portmapper", options.PathBase);
         Assert.Equal<string>(["10.0.0.0/8", "fd00::/8"], options.TrustedProxies);
         Assert.Equal(token, options.ApplyTokenFile);
@@ -77,16 +75,6 @@ public sealed class DeployOptionsTests : IDisposable
 
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain(token, error, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("--in-cluster", "--context", "prod", "--in-cluster cannot be combined")]
-    [InlineData("--in-cluster", "--demo", "", "--demo cannot be combined")]
-    public void Parse_InClusterWithAnotherSource_AsksToChooseOne(string a, string b, string c, string expected)
-    {
-        var result = Parse([.. new[] { a, b, c }.Where(x => x.Length > 0)]);
-
-        Assert.StartsWith(expected, Assert.Single(result.Errors), StringComparison.Ordinal);
     }
 
     private string File(string name, string content)

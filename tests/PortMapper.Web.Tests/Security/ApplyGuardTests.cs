@@ -174,6 +174,6 @@ public sealed class ApplyGuardTests
         var options = PortMapperOptions.Parse(args);
         var logs = new CapturedLogs();
         var policy = ApplyAccessPolicy.Create(options, options.Urls);
-        return (new SourceApplyGuard(source, policy, LoggerFactory.Create(b => b.AddProvider(logs))), logs);
+        return (new SourceApplyGuard(new LiveAnalysis(source), policy, LoggerFactory.Create(b => b.AddProvider(logs))), logs);
     }
 }

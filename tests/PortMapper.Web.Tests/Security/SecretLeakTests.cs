@@ -68,6 +68,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
 
         using (var anonymous = _app.CreateClient())
         {
+            // The kubeconfig is really used: the Kubernetes client tries the (absent) API server with its token.
+            Assert.Contains("\"source\":\"kubeconfig\"", await anonymous.GetStringAsync("/portmapper/api/cluster"), StringComparison.Ordinal);
             answers.AddRange(await FetchAllAsync(anonymous, urls));
             answers.Add(await DescribeAsync(await anonymous.GetAsync("/portmapper/auth/oidc?returnUrl=designer")));
         }
@@ -93,6 +95,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
         }
 
         Assert.Contains(_app.Logs.Entries, e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Entries, e => e.Category.StartsWith("PortMapper.Kubernetes", StringComparison.Ordinal));
     }
 
     /// <summary>Every GET endpoint the app maps (pages and API), with sample values for route parameters; not static files.</summary>

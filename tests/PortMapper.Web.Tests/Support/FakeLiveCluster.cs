@@ -7,8 +7,8 @@ using PortMapper.Core.Model;
 namespace PortMapper.Web.Tests.Support;
 
 /// <summary>
-/// Stands in for a real cluster (kind kubeconfig or in-cluster) until the Kubernetes client is wired in: the demo's
-/// objects, with the connection state and the apply switch a live source would have.
+/// Stands in for a real cluster (kind kubeconfig or in-cluster) where a test needs no API server: the demo's objects,
+/// with the connection state and the apply switch a live source would have.
 /// </summary>
 internal sealed class FakeLiveCluster(ClusterSourceKind kind = ClusterSourceKind.Kubeconfig, bool canApply = true) : IClusterSource
 {

@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using PortMapper.Kubernetes.Decoding;
+
+namespace PortMapper.Kubernetes.Api;
+
+/// <summary>
+/// One REST resource of the Kubernetes API: where it lives (group, version, plural) and whether it is namespaced.
+/// The resources PortMapper reads carry a codec that turns their JSON into the Core model.
+/// </summary>
+public sealed class ResourceType
+{
+    private ResourceType(string group, string version, string plural, string kind, bool namespaced, ResourceCodec? codec)
+    {
+        Group = group;
+        Version = version;
+        Plural = plural;
+        Kind = kind;
+        Namespaced = namespaced;
+        Codec = codec;
+    }
+
+    /// <summary>"" for the core group.</summary>
+    public string Group { get; }
+
+    public string Version { get; }
+
+    /// <summary>The resource name in URLs and RBAC rules: "pods", "endpointslices".</summary>
+    public string Plural { get; }
+
+    public string Kind { get; }
+
+    public bool Namespaced { get; }
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>"pods" for the core group, "ingresses.networking.k8s.io" otherwise: how kubectl names it.</summary>
+    public string QualifiedName => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+
+    internal ResourceCodec? Codec { get; }
+
+    public static ResourceType Namespaces { get; } = new("", "v1", "namespaces", "Namespace", false, ResourceCodecs.Namespace);
+
+    public static ResourceType Nodes { get; } = new("", "v1", "nodes", "Node", false, ResourceCodecs.Node);
+
+    public static ResourceType Pods { get; } = new("", "v1", "pods", "Pod", true, ResourceCodecs.Pod);
+
+    public static ResourceType Services { get; } = new("", "v1", "services", "Service", true, ResourceCodecs.Service);
+
+    public static ResourceType EndpointSlices { get; } = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, ResourceCodecs.EndpointSlice);
+
+    public static ResourceType Ingresses { get; } = new("networking.k8s.io", "v1", "ingresses", "Ingress", true, ResourceCodecs.Ingress);
+
+    public static ResourceType IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, ResourceCodecs.IngressClass);
+
+    /// <summary>What the live cache lists and watches: everything that decides how traffic flows, pods included.</summary>
+    public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses];
+
+    /// <summary>Kinds PortMapper can apply, by kind. Workloads are written but not watched: their pods are.</summary>
+    public static ImmutableDictionary<string, ResourceType> Applicable { get; } = new[]
+    {
+        Namespaces, Pods, Services, EndpointSlices, Ingresses, IngressClasses,
+        new ResourceType("apps", "v1", "deployments", "Deployment", true, null),
+        new ResourceType("apps", "v1", "statefulsets", "StatefulSet", true, null),
+        new ResourceType("apps", "v1", "daemonsets", "DaemonSet", true, null),
+        new ResourceType("apps", "v1", "replicasets", "ReplicaSet", true, null),
+        new ResourceType("batch", "v1", "jobs", "Job", true, null),
+        new ResourceType("batch", "v1", "cronjobs", "CronJob", true, null),
+        new ResourceType("", "v1", "configmaps", "ConfigMap", true, null),
+        new ResourceType("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, null),
+    }.ToImmutableDictionary(r => r.Kind, StringComparer.Ordinal);
+
+    /// <summary>The collection URL: /api/v1/pods, /api/v1/namespaces/demo/pods, /apis/networking.k8s.io/v1/ingresses.</summary>
+    public string CollectionPath(string? ns) => CollectionPath(ApiVersion, ns);
+
+    /// <summary>The collection URL for another version of the same resource (apply sends what the manifest says).</summary>
+    public string CollectionPath(string apiVersion, string? ns)
+    {
+        var root = apiVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{apiVersion}" : $"/api/{apiVersion}";
+        return Namespaced && !string.IsNullOrEmpty(ns)
+            ? $"{root}/namespaces/{Uri.EscapeDataString(ns)}/{Plural}"
+            : $"{root}/{Plural}";
+    }
+
+    public string ObjectPath(string? ns, string name) => $"{CollectionPath(ns)}/{Uri.EscapeDataString(name)}";
+
+    public override string ToString() => QualifiedName;
+}

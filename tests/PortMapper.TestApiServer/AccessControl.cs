@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+namespace PortMapper.TestApiServer;
+
+/// <summary>Who made a request, as the API server's authenticators would say.</summary>
+public sealed record UserInfo(string Name, ImmutableArray<string> Groups)
+{
+    public bool IsAdmin => Groups.Contains("system:masters");
+}
+
+/// <summary>One RBAC rule: verbs on resources (plural names; "*" for all), in one namespace or (null) everywhere.</summary>
+public sealed record AccessRule(ImmutableArray<string> Verbs, ImmutableArray<string> Resources, string? Namespace)
+{
+    public bool Allows(string verb, string resource, string? ns) =>
+        (Verbs.Contains("*") || Verbs.Contains(verb))
+        && (Resources.Contains("*") || Resources.Contains(resource))
+        && (Namespace is null || Namespace == ns);
+}
+
+/// <summary>
+/// Authentication (bearer tokens; client certificates are read by the server) and a small RBAC: members of
+/// system:masters may do anything, everyone else only what a rule grants.
+/// </summary>
+public sealed class AccessControl
+{
+    private readonly ConcurrentDictionary<string, UserInfo> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ImmutableList<AccessRule>> _rules = new(StringComparer.Ordinal);
+
+    public void AddToken(string token, string user, params string[] groups) => _tokens[token] = new UserInfo(user, [.. groups]);
+
+    public bool RemoveToken(string token) => _tokens.TryRemove(token, out _);
+
+    public UserInfo? FindToken(string token) => _tokens.GetValueOrDefault(token);
+
+    /// <summary>Grants <paramref name="verbs"/> on <paramref name="resources"/> to a user, in one namespace or cluster-wide.</summary>
+    public void Grant(string user, IEnumerable<string> verbs, IEnumerable<string> resources, string? ns = null) =>
+        _rules.AddOrUpdate(user, _ => [new AccessRule([.. verbs], [.. resources], ns)], (_, list) => list.Add(new AccessRule([.. verbs], [.. resources], ns)));
+
+    /// <summary>get, list and watch: what PortMapper needs to read.</summary>
+    public void GrantRead(string user, IEnumerable<string> resources, string? ns = null) => Grant(user, ["get", "list", "watch"], resources, ns);
+
+    public bool Allows(UserInfo user, string verb, string resource, string? ns) =>
+        user.IsAdmin || _rules.GetValueOrDefault(user.Name, []).Any(r => r.Allows(verb, resource, ns));
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace PortMapper.Web.Tests.Api;
+
+/// <summary>The JSON API (docs/api.md) over the demo cluster, through the in-memory server.</summary>
+public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    private async Task<JsonElement> GetJsonAsync(string url, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{url} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task GetPaths_NginxNodePort_ReadsClientNodesClusterIpPod()
+    {
+        var paths = await GetJsonAsync("/api/paths?namespace=default");
+
+        var path = paths.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "nodeport:default/nginx-service:30080/TCP");
+        Assert.Equal("NodePort", path.GetProperty("exposure").GetString());
+        Assert.Equal("external", path.GetProperty("from").GetString());
+        Assert.Equal("ok", path.GetProperty("status").GetString());
+        Assert.Equal("default/nginx-service", path.GetProperty("service").GetString());
+        var hops = path.GetProperty("hops").EnumerateArray().ToList();
+        Assert.Equal(["client", "nodePort", "clusterIP", "endpoints"], hops.Select(h => h.GetProperty("kind").GetString()!).ToArray());
+        Assert.Equal(30001, hops[1].GetProperty("port").GetInt32());
+        Assert.Equal(3, hops[1].GetProperty("nodes").GetArrayLength());
+        Assert.Equal(30080, hops[2].GetProperty("port").GetInt32());
+        var endpoint = Assert.Single(hops[3].GetProperty("endpoints").EnumerateArray());
+        Assert.Equal(80, endpoint.GetProperty("port").GetInt32());
+        Assert.Equal("default/nginx", endpoint.GetProperty("pod").GetString());
+        Assert.All(paths.EnumerateArray(), p => Assert.Equal("default", p.GetProperty("namespace").GetString()));
+    }
+
+    [Fact]
+    public async Task GetDiagnostics_ShopNamespace_EveryFindingWithObjectFieldMessageAndFix()
+    {
+        var diagnostics = await GetJsonAsync("/api/diagnostics?namespace=shop");
+
+        var codes = diagnostics.EnumerateArray().Select(d => d.GetProperty("code").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "PM001", "PM003", "PM004", "PM008", "PM009", "PM010" }, codes);
+        var selector = diagnostics.EnumerateArray().Single(d => d.GetProperty("code").GetString() == "PM001");
+        Assert.Equal("error", selector.GetProperty("severity").GetString());
+        Assert.Equal("Service", selector.GetProperty("object").GetProperty("kind").GetString());
+        Assert.Equal("cart", selector.GetProperty("object").GetProperty("name").GetString());
+        Assert.Equal("spec.selector", selector.GetProperty("field").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(selector.GetProperty("fix").GetString()));
+        Assert.Equal("error", diagnostics[0].GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task GetCluster_Demo_ReportsSourceCountsAndHealth()
+    {
+        var cluster = await GetJsonAsync("/api/cluster");
+
+        Assert.Equal("demo", cluster.GetProperty("source").GetString());
+        Assert.Equal(3, cluster.GetProperty("objects").GetProperty("nodes").GetInt32());
+        Assert.True(cluster.GetProperty("objects").GetProperty("pods").GetInt32() > 10);
+        Assert.Equal("live", cluster.GetProperty("health").GetProperty("status").GetString());
+        Assert.True(cluster.GetProperty("canApply").GetBoolean());
+    }
+
+    [Fact]
+    public async Task GetTrace_ExternalToANodePort_ReachesThePodThroughTheKubeProxyChains()
+    {
+        var trace = await GetJsonAsync("/api/trace?from=external&to=172.18.0.2:30001");
+
+        Assert.True(trace.GetProperty("reachable").GetBoolean());
+        Assert.Equal("nodeport:default/nginx-service:30080/TCP", trace.GetProperty("pathId").GetString());
+        var chains = trace.GetProperty("hops").EnumerateArray().Select(h => h.TryGetProperty("chain", out var c) ? c.GetString() : null).OfType<string>().ToList();
+        Assert.Contains("KUBE-NODEPORTS", chains);
+        Assert.Contains(chains, c => c.StartsWith("KUBE-SVC-", StringComparison.Ordinal));
+        Assert.Contains(chains, c => c.StartsWith("KUBE-SEP-", StringComparison.Ordinal));
+        Assert.Equal(80, Assert.Single(trace.GetProperty("endpoints").EnumerateArray()).GetProperty("port").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetTrace_ClusterIpFromOutside_UnreachableWithAReason()
+    {
+        var cluster = await GetJsonAsync("/api/paths?namespace=default");
+        var clusterIp = cluster.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "clusterip:default/mysql-service:33306/TCP")
+            .GetProperty("hops")[1].GetProperty("addresses")[0].GetString();
+
+        var trace = await GetJsonAsync($"/api/trace?from=external&to={clusterIp}:33306");
+
+        Assert.False(trace.GetProperty("reachable").GetBoolean());
+        Assert.Contains("inside the cluster", trace.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetKubeProxy_NginxService_IptablesSaveFragmentWithTheNodePortChain()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/api/kubeproxy/default/nginx-service?node=node-b");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("*nat", text, StringComparison.Ordinal);
+        Assert.Contains("-A KUBE-NODEPORTS -m comment --comment default/nginx-service -m tcp -p tcp --dport 30001 -j KUBE-EXT-", text, StringComparison.Ordinal);
+        Assert.Contains("-j DNAT --to-destination ", text, StringComparison.Ordinal);
+        Assert.Contains("iptables mode", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/paths?namespace=Not_A_Namespace", HttpStatusCode.BadRequest, "DNS-1123 label")]
+    [InlineData("/api/diagnostics?namespace=does-not-exist", HttpStatusCode.NotFound, "Known namespaces")]
+    [InlineData("/api/trace?from=somewhere&to=1.2.3.4:80", HttpStatusCode.BadRequest, "from:")]
+    [InlineData("/api/trace?from=external", HttpStatusCode.BadRequest, "to is required")]
+    [InlineData("/api/trace?from=external&to=10.0.0.1", HttpStatusCode.BadRequest, "no port")]
+    [InlineData("/api/trace?from=pod:default/nope&to=10.0.0.1:80", HttpStatusCode.BadRequest, "nope")]
+    [InlineData("/api/kubeproxy/default/nope", HttpStatusCode.NotFound, "not found")]
+    [InlineData("/api/kubeproxy/default/nginx-service?node=node-z", HttpStatusCode.BadRequest, "node \"node-z\" not found")]
+    public async Task Get_BadParameters_ProblemDetailsSayWhatIsWrong(string url, HttpStatusCode status, string detail)
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(url);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -75,7 +75,8 @@ public static class PortMapperHost
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
         services.AddSingleton<ContextSwitcher>();
         services.AddHostedService<LiveAnalysisHost>();
-        services.AddSingleton<IApplyGuard, SourceApplyGuard>();
+        services.AddPortMapperSecurity(options);
+        services.AddPortMapperProxy(options);
         services.AddScoped<DesignPreview>();
         services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -84,15 +85,19 @@ public static class PortMapperHost
 
     private static void UsePortMapper(WebApplication app)
     {
+        app.UsePortMapperProxy(app.Services.GetRequiredService<PortMapperOptions>());
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UsePortMapperSecurity();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
+        app.MapPortMapperHealth();
+        app.MapPortMapperSecurity();
         app.MapPortMapperApi();
         app.MapManifestApi();
         app.MapRazorComponents<App>()

@@ -12,9 +12,9 @@ namespace PortMapper.EndToEnd;
 public sealed class LiveUpdateTests(PortMapperAppFixture app)
 {
     [Fact]
-    public async Task ApplyService_InTheDemoCluster_AppearsOnTheOpenPageWithoutReload()
+    public async Task ApplyService_InTheDemoCluster_AppearsOnTheOpenPathsPageWithoutReload()
     {
-        await using var tab = await app.OpenAsync();
+        await using var tab = await app.OpenAsync("/paths");
         await tab.WaitForInteractiveAsync();
         var source = app.App.Services.GetRequiredService<LiveAnalysis>().Source;
         var service = JsonNode.Parse("""

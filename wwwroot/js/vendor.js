@@ -8,7 +8,8 @@ const lib = (path) => new URL(`../lib/${path}`, import.meta.url).href;
 let graphLibraries;
 
 /**
- * Cytoscape with the dagre layout and SVG export registered, and tippy.js for tooltips.
+ * Cytoscape with the dagre layout registered, and tippy.js for tooltips. (SVG export is our own, in
+ * Components/Graph/GraphCanvas.razor.js: the cytoscape-svg package is GPL-3.0 and cannot ship with PortMapper.)
  * @returns {Promise<{ cytoscape: Function, tippy: Function }>}
  */
 export function loadGraphLibraries() {
@@ -23,13 +24,11 @@ async function load() {
   const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
     import(lib('cytoscape/cytoscape.esm.min.mjs')),
     import(lib('cytoscape-dagre/cytoscape-dagre.min.mjs')),
-    import(lib('cytoscape-svg/cytoscape-svg.js')),
     import(lib('popper/popper.min.js')),
   ]);
   // tippy's UMD bundle reads the Popper global while it is evaluated, so it comes after popper.
   await import(lib('tippy/tippy-bundle.umd.min.js'));
 
   cytoscape.use(dagre);
-  cytoscape.use(globalThis.cytoscapeSvg);
   return Object.freeze({ cytoscape, tippy: globalThis.tippy });
 }

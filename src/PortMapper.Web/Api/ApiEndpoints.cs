@@ -19,6 +19,7 @@ public static partial class ApiEndpoints
         api.MapGet("/cluster", GetCluster);
         api.MapGet("/kubeproxy/{namespace}/{name}", GetKubeProxy);
         api.MapGet("/trace", GetTrace);
+        api.MapGet("/graph", GraphEndpoints.GetGraph);
         return app;
     }
 

@@ -5,11 +5,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace PortMapper.Web.Tests.Components;
 
-/// <summary>The whole app in memory (TestServer): what a browser gets before Blazor starts.</summary>
+/// <summary>The whole app in memory (TestServer): what a browser gets before Blazor starts. The graph is the home page; the paths table is at /paths.</summary>
 public sealed class HomePageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
     [Fact]
-    public async Task GetRoot_RendersTheLayoutAndTheHomePage_Returns200()
+    public async Task GetRoot_RendersTheLayoutAndTheGraphPage_Returns200()
     {
         using var client = factory.CreateClient();
 
@@ -20,16 +20,39 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.Equal("PortMapper", page.Title);
         Assert.Equal("PortMapper", page.QuerySelector("[role=banner] .pm-brand-name")?.TextContent);
         Assert.Equal("Demo cluster", page.QuerySelector("[role=banner] .pm-source .pm-source-label")?.TextContent);
+        Assert.Equal("Traffic graph", page.QuerySelector(".pm-body h1")?.TextContent);
+        Assert.NotNull(page.QuerySelector("[data-testid=graph-canvas][tabindex='0']"));
+        Assert.NotNull(page.QuerySelector("[role=toolbar] [data-testid=graph-search]"));
+        Assert.Equal("33 paths", page.QuerySelector("[data-testid=graph-counts]")?.TextContent.Trim());
+        Assert.Equal(["Graph", "Paths"], page.QuerySelectorAll("[role=banner] nav a").Select(a => a.TextContent));
+        Assert.Equal("live", page.QuerySelector("[data-testid=connection-state]")?.GetAttribute("data-state"));
+        Assert.Contains("6", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("#components-reconnect-modal"));
+        Assert.Equal("false", page.QuerySelector(".pm-layout")?.GetAttribute("data-interactive"));
+    }
+
+    [Fact]
+    public async Task GetPaths_RendersTheLayoutAndThePathsTable_Returns200()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/paths");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Equal("Traffic paths · PortMapper", page.Title);
+        Assert.Equal("PortMapper", page.QuerySelector("[role=banner] .pm-brand-name")?.TextContent);
+        Assert.Equal("Demo cluster", page.QuerySelector("[role=banner] .pm-source .pm-source-label")?.TextContent);
         Assert.Equal("Traffic paths", page.QuerySelector(".pm-body h1")?.TextContent);
         Assert.Equal("false", page.QuerySelector(".pm-layout")?.GetAttribute("data-interactive"));
     }
 
     [Fact]
-    public async Task GetRoot_DemoCluster_ListsPathsAndDiagnosticsPerNamespace()
+    public async Task GetPaths_DemoCluster_ListsPathsAndDiagnosticsPerNamespace()
     {
         using var client = factory.CreateClient();
 
-        var page = await ParseAsync(await client.GetAsync("/"));
+        var page = await ParseAsync(await client.GetAsync("/paths"));
 
         var nodePort = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']");
         Assert.NotNull(nodePort);
@@ -43,6 +66,52 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
     }
 
     [Fact]
+    public async Task GetPaths_EachRow_IsFocusableAndLinksToThePathOnTheGraph()
+    {
+        using var client = factory.CreateClient();
+
+        var page = await ParseAsync(await client.GetAsync("/paths"));
+
+        var rows = page.QuerySelectorAll("tr[data-path-id]");
+        Assert.Equal(33, rows.Length);
+        Assert.All(rows, row => Assert.Equal("0", row.GetAttribute("tabindex")));
+        var row = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']")!;
+        Assert.Equal("?path=nodeport%3Adefault%2Fnginx-service%3A30080%2FTCP", row.QuerySelector("a")?.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task GetGraphApi_DemoCluster_AnswersTheElementsTheGraphDraws()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/api/graph");
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(33, json.RootElement.GetProperty("paths").GetInt32());
+        Assert.Equal(Graph.GraphBuilderTests.DemoNodeCount, json.RootElement.GetProperty("nodes").GetArrayLength());
+        Assert.Equal(Graph.GraphBuilderTests.DemoEdgeCount, json.RootElement.GetProperty("edges").GetArrayLength());
+        var nodePort = json.RootElement.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "nodeport:default/nginx-service:30080/TCP");
+        Assert.Equal("nodePort", nodePort.GetProperty("kind").GetString());
+        Assert.Equal("nodes", nodePort.GetProperty("column").GetString());
+        Assert.Equal("ok", nodePort.GetProperty("status").GetString());
+        Assert.Equal(3, nodePort.GetProperty("count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("/api/graph?namespace=shop", HttpStatusCode.OK)]
+    [InlineData("/api/graph?namespace=nope", HttpStatusCode.NotFound)]
+    [InlineData("/api/graph?namespace=Not_Valid", HttpStatusCode.BadRequest)]
+    public async Task GetGraphApi_NamespaceFilter_IsCheckedLikeTheOtherEndpoints(string url, HttpStatusCode expected)
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(url);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
     public async Task GetRoot_ReferencesStylesAndScripts_AllOfThemAreServed()
     {
         using var client = factory.CreateClient();
@@ -52,6 +121,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
 
         Assert.Contains(stylesheets, href => href.StartsWith("_content/Radzen.Blazor/css/material-base", StringComparison.Ordinal));
         Assert.Contains(stylesheets, href => href.StartsWith("css/app", StringComparison.Ordinal));
+        Assert.Contains(stylesheets, href => href.StartsWith("css/graph", StringComparison.Ordinal));
         Assert.Contains("_framework/blazor.web.js", scripts);
         foreach (var url in stylesheets.Concat(scripts))
         {
@@ -63,10 +133,12 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
     [Theory]
     [InlineData("/lib/cytoscape/cytoscape.esm.min.mjs", "text/javascript")]
     [InlineData("/lib/cytoscape-dagre/cytoscape-dagre.min.mjs", "text/javascript")]
-    [InlineData("/lib/cytoscape-svg/cytoscape-svg.js", "text/javascript")]
     [InlineData("/lib/popper/popper.min.js", "text/javascript")]
     [InlineData("/lib/tippy/tippy-bundle.umd.min.js", "text/javascript")]
     [InlineData("/js/vendor.js", "text/javascript")]
+    [InlineData("/js/reconnect.js", "text/javascript")]
+    [InlineData("/Components/Graph/GraphCanvas.razor.js", "text/javascript")]
+    [InlineData("/css/graph.css", "text/css")]
     [InlineData("/css/app.css", "text/css")]
     [InlineData("/img/portmapper.svg", "image/svg+xml")]
     public async Task GetFrontEndFile_FromTheTopLevelWwwroot_IsServedWithItsType(string url, string contentType)

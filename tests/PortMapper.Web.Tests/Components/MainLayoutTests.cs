@@ -1,5 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
 using PortMapper.Web.Components.Layout;
 using PortMapper.Web.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -89,6 +91,20 @@ public sealed class MainLayoutTests : BunitContext
         {
             File.Delete(kubeconfig);
         }
+    }
+
+    [Fact]
+    public void Render_DemoCluster_ShowsNavigationConnectionStateAndFindings()
+    {
+        Use(new PortMapperOptions { Demo = true });
+
+        var layout = Render<MainLayout>();
+
+        Assert.Equal(["Graph", "Paths", "Designer"], layout.FindAll("[role=banner] nav a").Select(a => a.TextContent));
+        Assert.Equal("live", layout.Find("[data-testid=connection-state]").GetAttribute("data-state"));
+        Assert.Equal("Live", layout.Find(".pm-connection-label").TextContent);
+        Assert.Equal("✕ 6", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
+        Assert.Equal("⚠ 2", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-warning").TextContent);
     }
 
     /// <summary>The layout over the source the options choose, as the app builds it (the live one is never started here).</summary>

@@ -1,0 +1,328 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PortMapper.Core.Cluster;
+using PortMapper.Core.Demo;
+using PortMapper.Core.Model;
+using static Microsoft.Playwright.Assertions;
+
+namespace PortMapper.EndToEnd;
+
+/// <summary>The graph dashboard on the demo cluster, in Chromium.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class GraphTests(PortMapperAppFixture app)
+{
+    private const string Canvas = "[data-testid=graph-canvas]";
+    private const string NginxService = "svc:default/nginx-service:30080/TCP";
+
+    /// <summary>The demo's graph: see GraphBuilderTests.DemoNodeCount in PortMapper.Web.Tests.</summary>
+    private const int DemoNodes = 69;
+    private const int DemoEdges = 66;
+
+    [Fact]
+    public async Task Open_DemoCluster_DrawsEveryElementOfTheGraph()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        var canvas = tab.Page.Locator(Canvas);
+        await Expect(canvas).ToHaveAttributeAsync("data-node-count", DemoNodes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(canvas).ToHaveAttributeAsync("data-edge-count", DemoEdges.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var api = JsonNode.Parse(await (await tab.Page.APIRequest.GetAsync("api/graph")).TextAsync())!;
+        Assert.Equal(DemoNodes, api["nodes"]!.AsArray().Count);
+        Assert.Equal(DemoEdges, api["edges"]!.AsArray().Count);
+        var nodePort = await InspectAsync(tab, "nodeport:default/nginx-service:30080/TCP");
+        Assert.Equal("NodePort\n3 nodes :30001", nodePort.GetProperty("label").GetString());
+        var broken = await InspectAsync(tab, "pods:shop/cart:8080/TCP");
+        Assert.Contains("broken", broken.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+
+        await tab.SaveScreenshotAsync("graph");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ClickService_ShowsItsPortsYamlAndKubeProxyRules()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        await ClickElementAsync(tab, NginxService);
+
+        var panel = tab.Page.Locator("[data-element-id='svc:default/nginx-service:30080/TCP']");
+        await Expect(panel.Locator("#pm-element-heading")).ToHaveTextAsync("nginx-service");
+        await Expect(panel.Locator("[data-testid=element-facts]")).ToContainTextAsync("30080/TCP");
+        await Expect(panel.Locator("[data-testid=element-facts]")).ToContainTextAsync("30001");
+        await Expect(panel.Locator("[data-testid=port-meaning]")).ToContainTextAsync("port 30080 is the Service's own port");
+        await Expect(panel.Locator("[data-testid=yaml]")).ToContainTextAsync("kind: Service");
+        await Expect(panel.Locator("[data-testid=yaml]")).ToContainTextAsync("nodePort: 30001");
+        await Expect(panel.Locator("[data-testid=kubeproxy-section] .pm-rule").First).ToContainTextAsync("KUBE-");
+        await Expect(panel.Locator("[data-testid=kubeproxy-section]")).ToContainTextAsync("DNAT");
+        var selected = await InspectAsync(tab, NginxService);
+        Assert.Contains("hl", selected.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+
+        await tab.SaveScreenshotAsync("graph-side-panel");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ApplyService_InTheDemoCluster_AppearsOnTheGraphWithoutReload()
+    {
+        await using var tab = await OpenGraphAsync();
+        var source = app.App.Services.GetRequiredService<IClusterSource>();
+        var before = await InspectAsync(tab, NginxService);
+        var service = JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"graph-live-e2e","namespace":"default"},
+             "spec":{"type":"NodePort","selector":{"name":"nginx-pod"},"ports":[{"port":8090,"targetPort":80,"nodePort":30997}]}}
+            """)!.AsObject();
+
+        try
+        {
+            var results = await source.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+
+            Assert.True(results[0].Succeeded, results[0].Message);
+            await Expect(tab.Page.Locator(Canvas)).ToHaveAttributeAsync("data-node-count", (DemoNodes + 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var added = await InspectAsync(tab, "nodeport:default/graph-live-e2e:8090/TCP");
+            Assert.Equal("NodePort\n3 nodes :30997", added.GetProperty("label").GetString());
+            var after = await InspectAsync(tab, NginxService);
+            Assert.Equal(before.GetProperty("x").GetDouble(), after.GetProperty("x").GetDouble(), 0.5);
+            Assert.Equal(before.GetProperty("y").GetDouble(), after.GetProperty("y").GetDouble(), 0.5);
+            await Expect(tab.Page.Locator("[data-testid=graph-counts]")).ToContainTextAsync("35 paths");
+            Assert.Empty(tab.Problems);
+        }
+        finally
+        {
+            // The app is shared by the browser tests: leave the demo cluster as it was.
+            ((DemoCluster)source).Delete(new ObjectRef("Service", "default", "graph-live-e2e"));
+        }
+
+        await Expect(tab.Page.Locator(Canvas)).ToHaveAttributeAsync("data-node-count", DemoNodes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task HostileNamesLabelsAndAnnotations_AreShownAsTextAndRunNothing()
+    {
+        const string Hostile = "<img src=x onerror=alert(1)>";
+        var demo = (DemoCluster)app.App.Services.GetRequiredService<IClusterSource>();
+        await using var tab = await OpenGraphAsync();
+        var dialogs = new List<string>();
+        tab.Page.Dialog += (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+
+        // Loaded as written (as a manifest file would be): the API server would refuse the label value and the host.
+        demo.Load(
+        [
+            JsonNode.Parse("""
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"hostile-e2e","namespace":"default",
+                  "labels":{"team":"HOSTILE"},"annotations":{"note":"HOSTILE"}},
+                 "spec":{"selector":{"name":"nginx-pod"},"ports":[{"port":8091,"targetPort":80}]}}
+                """.Replace("HOSTILE", Hostile, StringComparison.Ordinal))!.AsObject(),
+            JsonNode.Parse("""
+                {"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"hostile-e2e","namespace":"default"},
+                 "spec":{"rules":[{"host":"HOSTILE.example.com","http":{"paths":[{"path":"/","pathType":"Prefix",
+                   "backend":{"service":{"name":"hostile-e2e","port":{"number":8091}}}}]}}]}}
+                """.Replace("HOSTILE", Hostile, StringComparison.Ordinal))!.AsObject(),
+        ]);
+        try
+        {
+            await Expect(tab.Page.Locator(Canvas)).ToHaveAttributeAsync("data-node-count", (DemoNodes + 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            await ClickElementAsync(tab, "svc:default/hostile-e2e:8091/TCP");
+            var yaml = tab.Page.Locator("[data-testid=yaml]");
+            await Expect(yaml).ToContainTextAsync($"note: \"{Hostile}\"");
+            await Expect(yaml).ToContainTextAsync($"team: \"{Hostile}\"");
+            await HoverElementAsync(tab, "ingress:default/hostile-e2e:0:0");
+            await Expect(tab.Page.Locator(".pm-graph-tooltip")).ToContainTextAsync($"http://{Hostile}.example.com/");
+            var download = await tab.Page.RunAndWaitForDownloadAsync(() => tab.Page.GetByRole(AriaRole.Button, new() { Name = "SVG" }).ClickAsync());
+            var svg = await File.ReadAllTextAsync(await download.PathAsync());
+            Assert.Contains("http://&lt;img src=x onerror=", svg, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img", svg, StringComparison.Ordinal);
+
+            await tab.SaveScreenshotAsync("graph-hostile-names");
+            Assert.Equal(0, await tab.Page.Locator("img[src=x]").CountAsync());
+            Assert.Empty(dialogs);
+            Assert.Empty(tab.Problems);
+        }
+        finally
+        {
+            demo.Delete(new ObjectRef("Ingress", "default", "hostile-e2e"));
+            demo.Delete(new ObjectRef("Service", "default", "hostile-e2e"));
+        }
+    }
+
+    [Fact]
+    public async Task ExportPng_DownloadsAPngImage()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        var download = await tab.Page.RunAndWaitForDownloadAsync(() => tab.Page.GetByRole(AriaRole.Button, new() { Name = "PNG" }).ClickAsync());
+
+        Assert.Equal("portmapper-graph.png", download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync(await download.PathAsync());
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+        Assert.True(bytes.Length > 10_000, $"a {bytes.Length}-byte PNG is too small to hold the graph");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task ExportSvg_DownloadsValidSvgWithTheGraph()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        var download = await tab.Page.RunAndWaitForDownloadAsync(() => tab.Page.GetByRole(AriaRole.Button, new() { Name = "SVG" }).ClickAsync());
+
+        Assert.Equal("portmapper-graph.svg", download.SuggestedFilename);
+        var svg = XDocument.Load(await download.PathAsync());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(ns + "svg", svg.Root!.Name);
+        var texts = svg.Descendants(ns + "tspan").Select(t => t.Value).Concat(svg.Descendants(ns + "text").Select(t => t.Value)).ToList();
+        Assert.Contains("nginx-service", texts);
+        Assert.Contains(":30001", texts);
+        Assert.Contains("10.96.0.12:30080", texts);
+        Assert.True(svg.Descendants(ns + "line").Count() >= DemoEdges);
+        Assert.Contains(svg.Descendants(ns + "line"), l => (string?)l.Attribute("stroke-dasharray") is not null);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task Trace_ExternalToANodePort_ListsEachTranslationAndLightsTheHops()
+    {
+        await using var tab = await OpenGraphAsync();
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
+
+        await tab.Page.Locator("[data-testid=trace-target]").FillAsync("172.18.0.2:30001");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
+
+        var result = tab.Page.Locator("[data-testid=trace-result]");
+        await Expect(result).ToHaveAttributeAsync("data-reachable", "true");
+        await Expect(result).ToContainTextAsync("Arrives at 1 pod");
+        await Expect(result.Locator(".pm-trace-step")).Not.ToHaveCountAsync(0);
+        await Expect(result).ToContainTextAsync("172.18.0.2:30001");
+        await Expect(result).ToContainTextAsync("10.244.2.2:80");
+        await Expect(result).ToContainTextAsync("KUBE-");
+        await WaitForClassAsync(tab, "pods:default/nginx-service:30080/TCP", "lit");
+
+        await tab.SaveScreenshotAsync("graph-trace");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task PickFinding_SelectsAndCentresWhereItBreaks()
+    {
+        await using var tab = await OpenGraphAsync();
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Findings" }).ClickAsync();
+
+        await tab.Page.Locator("[data-code=PM001] button").ClickAsync();
+
+        await Expect(tab.Page.Locator("[data-element-id='pods:shop/cart:8080/TCP'] [data-code=PM001]")).ToBeVisibleAsync();
+        await WaitForClassAsync(tab, "pods:shop/cart:8080/TCP", "hl");
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Findings" }).ClickAsync();
+
+        await tab.SaveScreenshotAsync("graph-findings");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task PathsTableRow_Enter_OpensTheGraphWithThatPathHighlighted()
+    {
+        await using var tab = await app.OpenAsync("/paths");
+        await tab.WaitForInteractiveAsync();
+
+        await tab.Page.Locator("[data-path-id='nodeport:default/nginx-service:30080/TCP']").FocusAsync();
+        await tab.Page.Keyboard.PressAsync("Enter");
+
+        await Expect(tab.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/\?path=nodeport%3Adefault%2Fnginx-service%3A30080%2FTCP$"));
+        await Expect(tab.Page.Locator("[data-testid=highlighted-path]")).ToContainTextAsync("nodeport:default/nginx-service:30080/TCP");
+        await WaitForClassAsync(tab, "nodeport:default/nginx-service:30080/TCP", "hl");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task Keyboard_ArrowKeySelectsAnElementAndEscapeClears()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        await tab.Page.Locator(Canvas).FocusAsync();
+        await tab.Page.Keyboard.PressAsync("ArrowRight");
+
+        await Expect(tab.Page.Locator("[data-element-id]")).ToBeVisibleAsync();
+        var id = await tab.Page.Locator("[data-element-id]").GetAttributeAsync("data-element-id");
+        await WaitForClassAsync(tab, id!, "hl");
+        await tab.Page.Keyboard.PressAsync("Escape");
+        await Expect(tab.Page.Locator("[data-element-id]")).ToHaveCountAsync(0);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task SearchThenClickAPodsGroup_ShowsEachPod()
+    {
+        await using var tab = await OpenGraphAsync();
+
+        await tab.Page.Locator("[data-testid=graph-search]").FillAsync("app1");
+        await Expect(tab.Page.Locator("[data-testid=graph-counts]")).ToContainTextAsync("2 paths shown");
+        await ClickElementAsync(tab, "pods:default/app1:8080/TCP");
+
+        await Expect(tab.Page.Locator(".pm-members tbody tr")).ToHaveCountAsync(3);
+        var pod = await tab.Page.Locator(".pm-members tbody tr td").First.TextContentAsync();
+        await WaitForClassAsync(tab, $"pod:default/{pod}:8080/TCP", "pod");
+        Assert.Empty(tab.Problems);
+    }
+
+    private async Task<BrowserPage> OpenGraphAsync(string path = "")
+    {
+        var tab = await app.OpenAsync(path);
+        await tab.WaitForInteractiveAsync();
+        await tab.Page.Locator($"{Canvas}[data-rendered-version]").WaitForAsync();
+        return tab;
+    }
+
+    /// <summary>Where the canvas draws an element, from GraphCanvas.razor.js's inspect() (the module the page itself imported).</summary>
+    private static async Task<JsonElement> InspectAsync(BrowserPage tab, string id)
+    {
+        var result = await tab.Page.EvaluateAsync<JsonElement>("""
+            async (id) => {
+              const module = await import('/Components/Graph/GraphCanvas.razor.js');
+              return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
+            }
+            """, id);
+        Assert.True(result.ValueKind == JsonValueKind.Object, $"{id} is not on the graph");
+        return result;
+    }
+
+    /// <summary>Centres the element in view (it may be below the fold) and clicks it like a person would.</summary>
+    private static async Task ClickElementAsync(BrowserPage tab, string id)
+    {
+        var at = await ElementInViewAsync(tab, id);
+        await tab.Page.Mouse.ClickAsync(at.X, at.Y);
+    }
+
+    private static async Task HoverElementAsync(BrowserPage tab, string id)
+    {
+        var at = await ElementInViewAsync(tab, id);
+        await tab.Page.Mouse.MoveAsync(at.X, at.Y);
+    }
+
+    private static async Task<(float X, float Y)> ElementInViewAsync(BrowserPage tab, string id)
+    {
+        await tab.Page.EvaluateAsync("""
+            async (id) => {
+              const module = await import('/Components/Graph/GraphCanvas.razor.js');
+              await module.reveal(document.querySelector('[data-testid=graph-canvas]'), id);
+            }
+            """, id);
+        var e = await InspectAsync(tab, id);
+        return ((float)e.GetProperty("x").GetDouble(), (float)e.GetProperty("y").GetDouble());
+    }
+
+    private static async Task WaitForClassAsync(BrowserPage tab, string id, string cssClass)
+    {
+        await tab.Page.WaitForFunctionAsync("""
+            async ([id, cssClass]) => {
+              const module = await import('/Components/Graph/GraphCanvas.razor.js');
+              return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id)?.classes.includes(cssClass) ?? false;
+            }
+            """, new object[] { id, cssClass });
+    }
+}

@@ -63,7 +63,7 @@ public sealed partial class PublishedAppTests(PublishedApp published) : IClassFi
         }
 
         var page = await client.GetStringAsync("");
-        Assert.Contains("Traffic paths", page, StringComparison.Ordinal);
+        Assert.Contains("Traffic graph", page, StringComparison.Ordinal);
         var stylesheet = StylesheetHref().Match(page).Groups[1].Value;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(stylesheet)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("_framework/blazor.web.js")).StatusCode);

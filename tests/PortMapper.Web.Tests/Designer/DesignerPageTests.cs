@@ -19,7 +19,7 @@ public sealed class DesignerPageTests(WebApplicationFactory<Program> factory) : 
         Assert.Equal("Designer · PortMapper", page.Title);
         Assert.Equal("Manifest designer", page.QuerySelector(".pm-body h1")?.TextContent);
         Assert.NotNull(page.QuerySelector("[data-testid=designer]"));
-        Assert.Equal("designer", page.QuerySelector("[role=banner] a.pm-nav-link")?.GetAttribute("href"));
+        Assert.Equal("designer", page.QuerySelector("[role=banner] nav a[href=designer]")?.GetAttribute("href"));
         Assert.Contains(page.QuerySelectorAll("link[rel=stylesheet]"), l => l.GetAttribute("href")!.StartsWith("css/designer", StringComparison.Ordinal));
     }
 

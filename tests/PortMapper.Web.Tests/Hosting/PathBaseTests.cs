@@ -21,7 +21,7 @@ public sealed class PathBaseTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await ParseAsync(response);
         Assert.Equal("/portmapper/", page.QuerySelector("base")?.GetAttribute("href"));
-        Assert.Equal("Traffic paths", page.QuerySelector(".pm-body h1")?.TextContent);
+        Assert.Equal("Traffic graph", page.QuerySelector(".pm-body h1")?.TextContent);
         var assets = page.QuerySelectorAll("link[href], script[src], img[src]")
             .Select(e => e.GetAttribute("href") ?? e.GetAttribute("src")!)
             .ToList();

@@ -28,7 +28,7 @@ public sealed class PathBaseTests(PathBaseAppFixture app)
         var response = await tab.Page.GotoAsync("portmapper/");
 
         Assert.Equal(200, response?.Status);
-        await Expect(tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Traffic paths", Level = 1 })).ToBeVisibleAsync();
+        await Expect(tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Traffic graph", Level = 1 })).ToBeVisibleAsync();
         await tab.WaitForInteractiveAsync();
 
         // The circuit works through the prefix: a click is handled on the server and renders the dialog.

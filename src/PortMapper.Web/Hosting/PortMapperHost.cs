@@ -99,6 +99,12 @@ public static class PortMapperHost
         app.MapPortMapperHealth();
         app.MapPortMapperSecurity();
         app.MapPortMapperApi();
+
+        // Browsers ask for /favicon.ico on every page that names no icon (the probes' plain-text answers included).
+        app.MapGet("/favicon.ico", (IWebHostEnvironment env) =>
+            env.WebRootFileProvider.GetFileInfo("img/portmapper.svg") is { Exists: true } icon
+                ? Results.Stream(icon.CreateReadStream(), "image/svg+xml")
+                : Results.NotFound());
         app.MapManifestApi();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();

@@ -16,7 +16,7 @@ public sealed class BrowserPage : IAsyncDisposable
         {
             if (message.Type == "error")
             {
-                Record($"console error: {message.Text}");
+                Record($"console error: {message.Text} (at {message.Location})");
             }
         };
         page.PageError += (_, error) => Record($"uncaught error: {error}");

@@ -73,7 +73,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
     public async Task ApplyService_InTheDemoCluster_AppearsOnTheGraphWithoutReload()
     {
         await using var tab = await OpenGraphAsync();
-        var source = app.App.Services.GetRequiredService<IClusterSource>();
+        var source = app.App.Services.GetRequiredService<LiveAnalysis>().Source;
         var before = await InspectAsync(tab, NginxService);
         var service = JsonNode.Parse("""
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"graph-live-e2e","namespace":"default"},
@@ -107,7 +107,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
     public async Task HostileNamesLabelsAndAnnotations_AreShownAsTextAndRunNothing()
     {
         const string Hostile = "<img src=x onerror=alert(1)>";
-        var demo = (DemoCluster)app.App.Services.GetRequiredService<IClusterSource>();
+        var demo = (DemoCluster)app.App.Services.GetRequiredService<LiveAnalysis>().Source;
         await using var tab = await OpenGraphAsync();
         var dialogs = new List<string>();
         tab.Page.Dialog += (_, dialog) =>

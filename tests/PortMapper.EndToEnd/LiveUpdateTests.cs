@@ -16,7 +16,7 @@ public sealed class LiveUpdateTests(PortMapperAppFixture app)
     {
         await using var tab = await app.OpenAsync("/paths");
         await tab.WaitForInteractiveAsync();
-        var source = app.App.Services.GetRequiredService<IClusterSource>();
+        var source = app.App.Services.GetRequiredService<LiveAnalysis>().Source;
         var service = JsonNode.Parse("""
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"live-e2e","namespace":"default"},
              "spec":{"type":"NodePort","selector":{"name":"nginx-pod"},"ports":[{"port":8088,"targetPort":80,"nodePort":30999}]}}

@@ -78,7 +78,7 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
     {
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
         var live = app.Services.GetRequiredService<LiveAnalysis>();
-        var demo = (DemoCluster)app.Services.GetRequiredService<IClusterSource>();
+        var demo = (DemoCluster)live.Source;
         var analysis = live.Current.Analysis;
 
         // First graph: navigation until the canvas says it has drawn the first model. One warm-up run first (JIT).

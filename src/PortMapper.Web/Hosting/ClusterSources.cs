@@ -39,7 +39,7 @@ internal static class ClusterSources
                 logger.LogInformation("Not analysed (PortMapper does not model kind {Kind}): {Name} in {Source}", skipped.Kind, skipped.Name, skipped.Source.ToString());
             }
 
-            return Sandbox(DemoCluster.FromManifests(loaded, demoOptions with { DisplayName = string.Join(", ", options.Manifests.Select(Path.GetFileName)) }));
+            return Sandbox(DemoCluster.FromManifests(loaded, demoOptions with { DisplayName = string.Join(", ", options.Manifests.Select(m => Path.GetFileName(m.TrimEnd('/', Path.DirectorySeparatorChar)))) }));
         }
 
         if (options.DemoSize is { } pods)

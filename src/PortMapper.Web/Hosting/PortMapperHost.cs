@@ -69,12 +69,14 @@ public static class PortMapperHost
     {
         services.AddSingleton(options);
         services.AddSingleton(sp => ClusterSources.Create(options, sp.GetRequiredService<ILoggerFactory>()));
-        // The source can change at runtime (a context switch): read it through LiveAnalysis.Source.
-        services.AddTransient(sp => sp.GetRequiredService<LiveAnalysis>().Source);
+        // IClusterSource is deliberately not registered: the source changes at runtime (a context switch) and is
+        // owned by LiveAnalysis; a scoped or transient registration would be disposed with the request or circuit.
+        // Read it through LiveAnalysis.Source.
         services.AddSingleton(sp => sp.GetRequiredService<ClusterConnection>().Live);
         services.AddSingleton<ContextSwitcher>();
         services.AddHostedService<LiveAnalysisHost>();
-        services.AddSingleton<IApplyGuard, SourceApplyGuard>();
+        services.AddPortMapperSecurity(options);
+        services.AddPortMapperProxy(options);
         services.AddScoped<DesignPreview>();
         services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -83,16 +85,27 @@ public static class PortMapperHost
 
     private static void UsePortMapper(WebApplication app)
     {
+        app.UsePortMapperProxy(app.Services.GetRequiredService<PortMapperOptions>());
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UsePortMapperSecurity();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
+        app.MapPortMapperHealth();
+        app.MapPortMapperSecurity();
         app.MapPortMapperApi();
+
+        // Browsers ask for /favicon.ico on every page that names no icon (the probes' plain-text answers included).
+        app.MapGet("/favicon.ico", (IWebHostEnvironment env) =>
+            env.WebRootFileProvider.GetFileInfo("img/portmapper.svg") is { Exists: true } icon
+                ? Results.Stream(icon.CreateReadStream(), "image/svg+xml")
+                : Results.NotFound());
+        app.MapManifestApi();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
     }

@@ -49,11 +49,35 @@ public sealed record PortMapperOptions
     /// <summary>ASP.NET Core content root (--contentRoot), null means the app's own folder.</summary>
     public string? ContentRoot { get; init; }
 
+    /// <summary>The URL prefix the app is served under behind a proxy, e.g. "/portmapper" (--path-base or PORTMAPPER_PATH_BASE); null for none.</summary>
+    public string? PathBase { get; init; }
+
+    /// <summary>Proxies (CIDR networks) whose X-Forwarded-* headers are believed; empty means the default (see docs/deploy.md).</summary>
+    public ImmutableArray<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>A file holding the token that signs a person in for apply (--apply-token-file, full path).</summary>
+    public string? ApplyTokenFile { get; init; }
+
+    /// <summary>The OpenID Connect issuer people sign in with (--oidc-authority).</summary>
+    public Uri? OidcAuthority { get; init; }
+
+    /// <summary>PortMapper's client id at the OpenID Connect provider (--oidc-client-id).</summary>
+    public string? OidcClientId { get; init; }
+
+    /// <summary>A file holding the OpenID Connect client secret (--oidc-client-secret-file); PORTMAPPER_OIDC_CLIENT_SECRET is the alternative. The secret itself is never an option.</summary>
+    public string? OidcClientSecretFile { get; init; }
+
+    /// <summary>A directory to keep ASP.NET Core Data Protection keys in (--data-protection-keys); null keeps them in memory.</summary>
+    public string? DataProtectionKeys { get; init; }
+
     /// <summary>Where the cluster picture comes from, decided by which options were given.</summary>
     public ClusterSourceKind Source =>
         !Manifests.IsEmpty ? ClusterSourceKind.Manifests
         : Kubeconfig is not null || Context is not null ? ClusterSourceKind.Kubeconfig
         : ClusterSourceKind.Demo;
+
+    /// <summary>Whether people sign in through OpenID Connect (both --oidc-authority and --oidc-client-id given).</summary>
+    public bool OidcEnabled => OidcAuthority is not null && OidcClientId is not null;
 
     /// <summary>Parses a command line that is known to be valid (tests, tools); throws <see cref="ArgumentException"/> otherwise.</summary>
     public static PortMapperOptions Parse(params string[] args)
@@ -104,8 +128,16 @@ public static partial class PortMapperCommandLine
     /// <summary>Exit code for a command line that cannot be used: 2, as most command-line tools use for usage errors.</summary>
     public const int UsageExitCode = 2;
 
-    public static CommandLineResult Parse(IReadOnlyList<string> args)
+    /// <summary>The environment variable that sets the path base when --path-base is not given.</summary>
+    public const string PathBaseVariable = "PORTMAPPER_PATH_BASE";
+
+    /// <summary>The environment variable that holds the OpenID Connect client secret (or use --oidc-client-secret-file).</summary>
+    public const string OidcClientSecretVariable = "PORTMAPPER_OIDC_CLIENT_SECRET";
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="environment"/> reads environment variables (default: the process's).</summary>
+    public static CommandLineResult Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
     {
+        environment ??= System.Environment.GetEnvironmentVariable;
         var syntax = new Syntax();
         var parse = syntax.CreateRoot().Parse(args);
         var errors = parse.Errors.Select(e => e.Message).ToList();
@@ -128,6 +160,13 @@ public static partial class PortMapperCommandLine
             Environment = NotBlank(parse.GetValue(syntax.Environment), "--environment", errors),
             ContentRoot = parse.GetValue(syntax.ContentRoot) is { } contentRoot ? ExistingDirectory(contentRoot, "--contentRoot", errors) : null,
             DemoSize = parse.GetValue(syntax.DemoSize),
+            PathBase = ParsePathBase(parse.GetValue(syntax.PathBase), environment(PathBaseVariable), errors),
+            TrustedProxies = ParseNetworks(parse.GetValue(syntax.TrustedProxies) ?? [], errors),
+            ApplyTokenFile = parse.GetValue(syntax.ApplyTokenFile) is { } tokenFile ? ExistingPath(tokenFile, "--apply-token-file", errors, allowDirectory: false) : null,
+            OidcAuthority = ParseAuthority(parse.GetValue(syntax.OidcAuthority), errors),
+            OidcClientId = NotBlank(parse.GetValue(syntax.OidcClientId), "--oidc-client-id", errors),
+            OidcClientSecretFile = parse.GetValue(syntax.OidcClientSecretFile) is { } secretFile ? ExistingPath(secretFile, "--oidc-client-secret-file", errors, allowDirectory: false) : null,
+            DataProtectionKeys = parse.GetValue(syntax.DataProtectionKeys) is { } keys ? ExistingDirectory(keys, "--data-protection-keys", errors) : null,
         };
 
         if (options.DemoSize is { } size && (size < 10 || size > 200_000))
@@ -153,6 +192,25 @@ public static partial class PortMapperCommandLine
         if (!options.Manifests.IsEmpty && (options.Kubeconfig is not null || options.Context is not null))
         {
             errors.Add("--manifests cannot be combined with --kubeconfig or --context: choose one cluster source.");
+        }
+
+        if (options.ApplyTokenFile is { } tokenPath && File.Exists(tokenPath) && Security.ApplyTokenFile.Problem(tokenPath) is { } tokenProblem)
+        {
+            errors.Add($"--apply-token-file: {tokenProblem}.");
+        }
+
+        if (options.OidcClientSecretFile is { } secretPath && File.Exists(secretPath) && File.ReadAllText(secretPath).Trim().Length == 0)
+        {
+            errors.Add($"--oidc-client-secret-file: '{secretPath}' is empty; put PortMapper's client secret from the OpenID Connect provider in it.");
+        }
+
+        if ((options.OidcAuthority is null) != (options.OidcClientId is null))
+        {
+            errors.Add("--oidc-authority and --oidc-client-id go together: give both to sign in with OpenID Connect, or neither.");
+        }
+        else if (options.OidcEnabled && options.OidcClientSecretFile is null && string.IsNullOrEmpty(environment(OidcClientSecretVariable)))
+        {
+            errors.Add($"OpenID Connect needs PortMapper's client secret: set {OidcClientSecretVariable} or give --oidc-client-secret-file <path> (never on the command line, where `ps` shows it).");
         }
 
         return errors.Count > 0
@@ -213,6 +271,58 @@ public static partial class PortMapperCommandLine
         }
 
         return names;
+    }
+
+    private static string? ParsePathBase(string? option, string? variable, List<string> errors)
+    {
+        var (text, source) = option is not null ? (option, "--path-base") : (variable, PathBaseVariable);
+        if (string.IsNullOrWhiteSpace(text) || text == "/")
+        {
+            return null;
+        }
+
+        var trimmed = text.TrimEnd('/');
+        if (!trimmed.StartsWith('/') || trimmed.Contains("//", StringComparison.Ordinal) || trimmed.IndexOfAny(['?', '#', ' ', '\\']) >= 0)
+        {
+            errors.Add($"{source}: '{text}' is not a URL path prefix; write it like /portmapper (a leading '/', no query, no spaces).");
+        }
+
+        return trimmed;
+    }
+
+    private static ImmutableArray<string> ParseNetworks(IEnumerable<string> values, List<string> errors)
+    {
+        var networks = values
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToImmutableArray();
+        foreach (var network in networks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+        {
+            errors.Add($"--trusted-proxies: '{network}' is not a network; write CIDRs like 10.0.0.0/8,fd00::/8 (a single address is 10.1.2.3/32).");
+        }
+
+        return networks;
+    }
+
+    private static Uri? ParseAuthority(string? text, List<string> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            errors.Add($"--oidc-authority: '{text}' is not an issuer URL; write it like https://login.example.com/realms/main.");
+            return null;
+        }
+
+        if (uri.Scheme == "http" && !uri.IsLoopback)
+        {
+            errors.Add($"--oidc-authority: '{text}' must use https:// (plain http is only accepted for a provider on this machine).");
+            return null;
+        }
+
+        return uri;
     }
 
     private static NodePortRange ParseNodePortRange(string? text, List<string> errors)
@@ -322,6 +432,50 @@ public static partial class PortMapperCommandLine
             HelpName = "name",
         };
 
+        public readonly Option<string> PathBase = new("--path-base")
+        {
+            Description = $"Serve the app under this URL prefix behind a proxy, e.g. /portmapper (default: ${PortMapperCommandLine.PathBaseVariable}, else none).",
+            HelpName = "/prefix",
+        };
+
+        public readonly Option<string[]> TrustedProxies = new("--trusted-proxies")
+        {
+            Description = "Believe X-Forwarded-For/-Proto/-Prefix only from these networks, comma-separated CIDRs (default: loopback; in a pod also the private networks).",
+            HelpName = "cidr,cidr",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        public readonly Option<string> ApplyTokenFile = new("--apply-token-file")
+        {
+            Description = "Let people sign in for apply with the token in this file (bearer header or sign-in form).",
+            HelpName = "path",
+        };
+
+        public readonly Option<string> OidcAuthority = new("--oidc-authority")
+        {
+            Description = "Let people sign in for apply with this OpenID Connect issuer.",
+            HelpName = "url",
+        };
+
+        public readonly Option<string> OidcClientId = new("--oidc-client-id")
+        {
+            Description = "PortMapper's client id at the OpenID Connect issuer.",
+            HelpName = "id",
+        };
+
+        public readonly Option<string> OidcClientSecretFile = new("--oidc-client-secret-file")
+        {
+            Description = $"A file holding the OpenID Connect client secret (or set ${PortMapperCommandLine.OidcClientSecretVariable}).",
+            HelpName = "path",
+        };
+
+        public readonly Option<string> DataProtectionKeys = new("--data-protection-keys")
+        {
+            Description = "Keep the keys that protect sign-in cookies in this directory (default: in memory, so sign-ins end when the app restarts).",
+            HelpName = "dir",
+        };
+
         // Generic host settings that WebApplicationFactory passes to Program as --key=value; not for people.
         public readonly Option<string> ContentRoot = new("--contentRoot") { Hidden = true };
 
@@ -332,7 +486,8 @@ public static partial class PortMapperCommandLine
 
         public RootCommand CreateRoot() => new("PortMapper shows how traffic reaches workloads in Kubernetes, in the browser.")
         {
-            Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName, DemoSize,
+            Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName,
+            PathBase, TrustedProxies, ApplyTokenFile, OidcAuthority, OidcClientId, OidcClientSecretFile, DataProtectionKeys, DemoSize,
         };
     }
 

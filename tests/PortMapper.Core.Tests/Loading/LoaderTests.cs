@@ -642,4 +642,25 @@ public class LoaderTests
         Assert.Equal(["Service", "Deployment"], result.Objects.Select(o => o.Kind).ToArray());
         Assert.Equal(["<stdin>", "missing.yaml"], result.Errors.Select(e => e.File).ToArray());
     }
+
+    [Fact]
+    public void LoadText_MalformedJson_ErrorNamesTheFileAndLine()
+    {
+        var result = ManifestLoader.LoadText("{\n  \"kind\": \"Service\",\n  \"metadata\": {\"name\": \"a\"\n}", "broken.json");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("broken.json", error.File);
+        Assert.StartsWith("malformed JSON", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Line);
+        Assert.Empty(result.Objects);
+    }
+
+    [Fact]
+    public void LoadText_JsonWithADuplicateKey_IsRefusedLikeTheApiServerDoes()
+    {
+        var result = ManifestLoader.LoadText("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"a","name":"b"},"spec":{"ports":[{"port":80}]}}""", "dup.json");
+
+        Assert.Equal("malformed JSON: duplicate key \"name\"", Assert.Single(result.Errors).Message);
+        Assert.Empty(result.Objects);
+    }
 }

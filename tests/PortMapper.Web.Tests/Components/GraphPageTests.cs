@@ -36,7 +36,6 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         _module.SetupVoid("exportSvg", _ => true).SetVoidResult();
         Services.AddRadzenComponents();
         Services.AddSingleton(_live);
-        Services.AddSingleton<IClusterSource>(_demo);
         Services.AddScoped<DesignPreview>();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }

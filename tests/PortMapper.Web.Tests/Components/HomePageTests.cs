@@ -24,7 +24,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.NotNull(page.QuerySelector("[data-testid=graph-canvas][tabindex='0']"));
         Assert.NotNull(page.QuerySelector("[role=toolbar] [data-testid=graph-search]"));
         Assert.Equal("33 paths", page.QuerySelector("[data-testid=graph-counts]")?.TextContent.Trim());
-        Assert.Equal(["Graph", "Paths"], page.QuerySelectorAll("[role=banner] nav a").Select(a => a.TextContent));
+        Assert.Equal(["Graph", "Paths", "Designer"], page.QuerySelectorAll("[role=banner] nav a").Select(a => a.TextContent));
         Assert.Equal("live", page.QuerySelector("[data-testid=connection-state]")?.GetAttribute("data-state"));
         Assert.Contains("6", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("#components-reconnect-modal"));

@@ -4,6 +4,7 @@ using PortMapper.Core.Cluster;
 using PortMapper.Core.Demo;
 using PortMapper.Web.Components.Layout;
 using PortMapper.Web.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Radzen;
 
 namespace PortMapper.Web.Tests.Components;
@@ -19,7 +20,7 @@ public sealed class MainLayoutTests : BunitContext
     [Fact]
     public void Render_WithABody_ShowsProductNameSourceAndBody()
     {
-        Use(new PortMapperOptions());
+        Use(new PortMapperOptions { Demo = true });
 
         var layout = Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id=\"page\">the page</p>"))));
 
@@ -32,7 +33,7 @@ public sealed class MainLayoutTests : BunitContext
     [Fact]
     public void ClickAbout_OpensTheAboutDialogWithTheVersion()
     {
-        Use(new PortMapperOptions());
+        Use(new PortMapperOptions { Demo = true });
         var layout = Render<MainLayout>();
 
         layout.Find("button.pm-about-button").Click();
@@ -53,34 +54,66 @@ public sealed class MainLayoutTests : BunitContext
     }
 
     [Fact]
-    public void SourceStatus_Context_ShowsTheContextName()
+    public void SourceStatus_Context_ShowsTheContextNameAndThatItIsStillConnecting()
     {
-        Use(new PortMapperOptions { Context = "prod-eu" });
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"portmapper-layout-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: eu
+              cluster: {server: "https://127.0.0.1:9"}
+            - name: us
+              cluster: {server: "https://127.0.0.1:9"}
+            users:
+            - name: u
+              user: {token: not-a-real-token}
+            contexts:
+            - name: prod-eu
+              context: {cluster: eu, user: u}
+            - name: prod-us
+              context: {cluster: us, user: u}
+            current-context: prod-us
+            """);
+        try
+        {
+            Use(new PortMapperOptions { Kubeconfig = kubeconfig, Context = "prod-eu" });
 
-        var status = Render<ClusterSourceStatus>();
+            var status = Render<ClusterSourceStatus>();
 
-        Assert.Equal("Cluster · prod-eu", status.Find(".pm-source-label").TextContent);
-        Assert.Equal("kubeconfig", status.Find(".pm-source").GetAttribute("data-source"));
+            Assert.Equal("Cluster · prod-eu", status.Find(".pm-source-label").TextContent);
+            Assert.Equal("kubeconfig", status.Find(".pm-source").GetAttribute("data-source"));
+            Assert.Equal("connecting…", status.Find(".pm-connection").TextContent);
+            Assert.Equal(["prod-eu", "prod-us"], status.FindAll("[data-testid=context-picker] option").Select(o => o.TextContent).ToArray());
+            Assert.DoesNotContain("not-a-real-token", status.Markup, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 
     [Fact]
     public void Render_DemoCluster_ShowsNavigationConnectionStateAndFindings()
     {
-        Use(new PortMapperOptions());
+        Use(new PortMapperOptions { Demo = true });
 
         var layout = Render<MainLayout>();
 
-        Assert.Equal(["Graph", "Paths"], layout.FindAll("[role=banner] nav a").Select(a => a.TextContent));
+        Assert.Equal(["Graph", "Paths", "Designer"], layout.FindAll("[role=banner] nav a").Select(a => a.TextContent));
         Assert.Equal("live", layout.Find("[data-testid=connection-state]").GetAttribute("data-state"));
         Assert.Equal("Live", layout.Find(".pm-connection-label").TextContent);
         Assert.Equal("✕ 6", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
         Assert.Equal("⚠ 2", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-warning").TextContent);
     }
 
+    /// <summary>The layout over the source the options choose, as the app builds it (the live one is never started here).</summary>
     private void Use(PortMapperOptions options)
     {
+        var connection = ClusterSources.Create(options, NullLoggerFactory.Instance);
         Services.AddSingleton(options);
-        Services.AddSingleton(new LiveAnalysis(DemoCluster.CreateDefault()));
+        Services.AddSingleton(connection.Live);
+        Services.AddSingleton(new ContextSwitcher(options, connection.Live, NullLoggerFactory.Instance));
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 }

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using PortMapper.Core.Analysis;
+
+namespace PortMapper.Cli;
+
+/// <summary>A diagnostic code as a SARIF rule: its id, a name, one line on what it means and how to fix it.</summary>
+public sealed record Rule(string Id, string Name, string Summary, string Help);
+
+/// <summary>Every code in <see cref="Codes"/>, described for code-scanning tools.</summary>
+public static class Rules
+{
+    private static readonly Dictionary<string, (string Summary, string Help)> Descriptions = new(StringComparer.Ordinal)
+    {
+        [Codes.SelectorMatchesNothing] = ("The Service's selector matches no Pod.", "Make spec.selector equal to the labels of the Pods (or the workload's pod template) that should receive the traffic."),
+        [Codes.NumericTargetPortUndeclared] = ("A numeric targetPort is not declared by any container.", "Check the process listens on that port, or set targetPort to a declared containerPort (declaring it documents the port)."),
+        [Codes.NamedTargetPortMissing] = ("A named targetPort matches no container port of that name and protocol.", "Name the container port exactly as the Service's targetPort, with the same protocol; otherwise the Pod gets no endpoint for it."),
+        [Codes.NoReadyEndpoints] = ("The Service has no ready endpoints.", "Fix the Pods' readiness (probes, crashes, scheduling) or the selector so that ready Pods back the Service."),
+        [Codes.NodePortOutOfRange] = ("The nodePort is outside the API server's --service-node-port-range.", "Pick a nodePort in the range (default 30000-32767), or leave it out to get one allocated."),
+        [Codes.NodePortDuplicate] = ("Two Service ports claim the same nodePort and protocol.", "Give each Service port its own nodePort, or leave nodePort out to get one allocated."),
+        [Codes.HostPortConflict] = ("Pods on one node claim the same hostPort.", "Use distinct hostPorts, fewer replicas than nodes, or a Service instead of hostPort."),
+        [Codes.IngressServiceMissing] = ("An Ingress backend names a Service that does not exist.", "Create the Service in the Ingress's namespace or correct backend.service.name."),
+        [Codes.IngressPortMissing] = ("An Ingress backend names a Service port that does not exist.", "Set backend.service.port to one of the Service's port numbers or port names."),
+        [Codes.LocalPolicyNodesDrop] = ("externalTrafficPolicy: Local drops traffic on nodes without a ready endpoint.", "Run a backing Pod on every node that receives traffic (e.g. a DaemonSet), or use externalTrafficPolicy: Cluster."),
+        [Codes.LoadBalancerPending] = ("The LoadBalancer Service has no external address.", "Install a load-balancer controller (cloud provider, MetalLB...) or use a NodePort or Ingress instead."),
+        [Codes.ExternalNameIgnoresFields] = ("An ExternalName Service sets fields that only other types use.", "Remove selector, ports' targetPort/nodePort and clusterIP from the ExternalName Service, or change its type."),
+        [Codes.HostNetworkOnNodePort] = ("A hostNetwork Pod listens on a port in the node-port range.", "Move the Pod's port out of the node-port range, or drop hostNetwork: kube-proxy and the Pod would fight over the port."),
+        [Codes.NoSelectorNoEndpoints] = ("A Service without a selector has no EndpointSlices.", "Add a selector, or create EndpointSlices for the Service by hand (kubernetes.io/service-name label)."),
+        [Codes.IngressClassMissing] = ("The Ingress names no existing IngressClass and there is no default.", "Set spec.ingressClassName to an installed IngressClass, or mark one as the default."),
+        [Codes.AffinityBehindSnat] = ("ClientIP session affinity sees the node's address, not the client's.", "Use externalTrafficPolicy: Local to keep client addresses, or affinity at the Ingress (cookies)."),
+        [Codes.IngressRouteDuplicate] = ("Two Ingress rules claim the same host and path.", "Keep one rule per host and path; which backend wins otherwise depends on the controller."),
+        [Codes.UnreadableField] = ("PortMapper could not read a file, document or field.", "Fix the YAML or the field's type as the message says (numbers unquoted, strings quoted when they look like numbers)."),
+        [Codes.RejectedByApiServer] = ("The API server would refuse the object.", "Correct the field as the message says; the API server validates the same way."),
+        [Codes.SomeEndpointsNotReady] = ("Some of the Service's endpoints are not ready.", "Look at the Pods that are not ready (probes, crashes); traffic only goes to the ready ones."),
+        [Codes.PodUnschedulable] = ("A Pod cannot be scheduled on any node.", "Free the hostPort or resources it needs, or relax its node selector and affinity."),
+    };
+
+    /// <summary>All rules, ordered by id; a code without a description fails the build's tests, not the report.</summary>
+    public static ImmutableArray<Rule> All { get; } = [.. typeof(Codes).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (Name: f.Name, Id: (string)f.GetRawConstantValue()!))
+        .Select(c => Descriptions.TryGetValue(c.Id, out var d)
+            ? new Rule(c.Id, c.Name, d.Summary, d.Help)
+            : new Rule(c.Id, c.Name, c.Name, "See docs/diagnostics.md."))
+        .OrderBy(r => r.Id, StringComparer.Ordinal)];
+
+    public static bool IsDescribed(string id) => Descriptions.ContainsKey(id);
+}

@@ -41,8 +41,15 @@ public class PortMapperAppFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Runs before the app is built, for fixtures that start something the app's arguments name.</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Runs after the app and the browser are closed.</summary>
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await BeforeStartAsync();
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException(
@@ -102,9 +109,11 @@ public class PortMapperAppFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        await AfterStopAsync();
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

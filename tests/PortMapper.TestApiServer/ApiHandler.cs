@@ -287,6 +287,10 @@ internal sealed class ApiHandler(TestApiServer server)
         ctx.Response.ContentType = "application/json";
         await ctx.Response.StartAsync(ct).ConfigureAwait(false);
 
+        // Like kube-apiserver, send the headers now: an idle watch may not write anything for minutes, and Kestrel
+        // holds started headers back until the first write.
+        await ctx.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+
         var session = new WatchSession(ctx);
         Faults.Register(session);
         try

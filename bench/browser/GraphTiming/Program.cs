@@ -13,12 +13,14 @@ using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
 using PortMapper.Core.Demo;
 using PortMapper.Core.Model;
+using PortMapper.Web.Graph;
 using PortMapper.Web.Hosting;
 
 // Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH]
 // Default: 1000 5000 20000 pods, 5 runs each. Prints Markdown for docs/benchmarks.md.
 var sizes = new List<int>();
 var runs = 5;
+var profile = false;
 var chromium = Environment.GetEnvironmentVariable("PORTMAPPER_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,6 +28,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--runs":
             runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--profile":
+            profile = true;
             break;
         case "--chromium":
             chromium = args[++i];
@@ -49,6 +54,12 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
     Headless = true,
     Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
+
+if (profile)
+{
+    await ProfileAsync(browser, sizes[0]);
+    return 0;
+}
 
 Console.WriteLine($"Machine: {Machine()}; Chromium {browser.Version} headless (--disable-gpu); {runs} runs per measurement, median (min–max).");
 Console.WriteLine();
@@ -83,6 +94,7 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
 
         // First graph: navigation until the canvas says it has drawn the first model. One warm-up run first (JIT).
         var first = new List<double>();
+        var phases = new List<double[]>();
         string drawn = "";
         for (var i = 0; i <= runs; i++)
         {
@@ -97,6 +109,13 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
                 first.Add(sw.Elapsed.TotalMilliseconds);
             }
 
+            phases.Add(await page.EvaluateAsync<double[]>("""
+                () => {
+                  const nav = performance.getEntriesByType('navigation')[0];
+                  const mark = (n) => performance.getEntriesByName('portmapper:' + n).at(-1)?.startTime ?? NaN;
+                  return [nav.domContentLoadedEventEnd, mark('graph-create'), mark('graph-added'), mark('graph-drawn')];
+                }
+                """));
             drawn = $"{await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-node-count")} + {await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-edge-count")} ({await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-renderer")})";
         }
 
@@ -133,12 +152,15 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
         // Live change: the graph open on one namespace (through ?path=), a Service applied to the demo cluster in-process,
         // until the browser has drawn the new element.
         var live2 = new List<double>();
+        var toUpdate = new List<double>();
         var path = analysis.Paths.First(p => p.Namespace == ns && p.Exposure == Exposure.ClusterIP);
         await using (var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } }))
         {
             var page = await context.NewPageAsync();
             await page.GotoAsync(address + "?path=" + Uri.EscapeDataString(path.Id));
             await page.Locator("[data-testid=highlighted-path]").WaitForAsync(new() { Timeout = 120_000 });
+            await page.WaitForTimeoutAsync(500);
+            await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
             for (var i = 0; i <= runs; i++)
             {
                 var name = $"bench-live-{i.ToString(CultureInfo.InvariantCulture)}";
@@ -155,6 +177,7 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
                     },
                 };
                 var sw = Stopwatch.StartNew();
+                var appliedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
                 await page.WaitForFunctionAsync("""
                     async (id) => {
@@ -165,16 +188,77 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
                     """, id, new() { PollingInterval = null, Timeout = 60_000 });
                 await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r()))");
                 sw.Stop();
+                var updateAt = await page.EvaluateAsync<double>("() => performance.timeOrigin + (performance.getEntriesByName('portmapper:graph-update').at(-1)?.startTime ?? NaN)");
                 if (i > 0)
                 {
                     live2.Add(sw.Elapsed.TotalMilliseconds);
+                    toUpdate.Add(updateAt - appliedAt);
+                }
+
+                demo.Delete(new ObjectRef("Service", ns, name));
+
+                // The next run starts once the browser has drawn the deletion: no update of this run is left in flight.
+                await page.WaitForFunctionAsync("""
+                    async (id) => {
+                      const module = await import('/Components/Graph/GraphCanvas.razor.js');
+                      return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id) === null;
+                    }
+                    """, id, new() { PollingInterval = null, Timeout = 60_000 });
+                await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
+            }
+        }
+
+        // The server's share of a live change: apply → new analysis published, and one graph model built for the open view.
+        var (reader, handle) = live.Subscribe();
+        using (handle)
+        {
+            while (reader.TryRead(out _))
+            {
+            }
+
+            var publish = new List<double>();
+            var build = new List<double>();
+            var view = GraphView.Default with { ExpandedNamespaces = [ns] };
+            for (var i = 0; i <= runs; i++)
+            {
+                var name = $"bench-server-{i.ToString(CultureInfo.InvariantCulture)}";
+                var service = new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Service",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                    ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = path.Service!.Name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 80 }) },
+                };
+                var sw = Stopwatch.StartNew();
+                await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+                AnalysisUpdate update;
+                do
+                {
+                    update = await reader.ReadAsync();
+                }
+                while (update.Analysis.Paths.All(p => p.Service?.Name != name));
+
+                var published = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                GraphBuilder.Build(update.Analysis, view);
+                var built = sw.Elapsed.TotalMilliseconds;
+                if (i > 0)
+                {
+                    publish.Add(published);
+                    build.Add(built);
                 }
 
                 demo.Delete(new ObjectRef("Service", ns, name));
             }
+
+            Console.Error.WriteLine($"{pods} pods, live change on the server: apply → analysis published {Stat(publish)}, graph model built {Stat(build)}");
         }
 
+        Console.Error.WriteLine($"{pods} pods, live change: apply → the browser's update() starts {Stat(toUpdate)}, visible {Stat([.. live2])}");
         var services = analysis.Snapshot.Services.Count;
+        var last = phases.Skip(1).ToList();
+        double Median(int i) => last.Select(p => p[i]).Order().ElementAt(last.Count / 2);
+        Console.Error.WriteLine($"{pods} pods, first graph phases (ms since navigation, median): page loaded {Median(0):F0}, model arrived {Median(1):F0}, added {Median(2):F0}, drawn {Median(3):F0}");
         return $"| {pods:N0} | {services:N0} | {analysis.Paths.Length:N0} | {startup.Elapsed.TotalSeconds:F1} s | {drawn} | {Stat(first)} | {(open.Count == 0 ? "(not collapsed)" : Stat(open))} | {Stat(live2)} |";
     }
     finally
@@ -274,6 +358,44 @@ static async Task<JsonElement?> Inspect(IPage page, string id)
         }
         """, id);
     return e.ValueKind == JsonValueKind.Object ? e : null;
+}
+
+// --profile: where the browser spends the first graph's time (V8 CPU profile, self time per function).
+static async Task ProfileAsync(IBrowser browser, int pods)
+{
+    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
+    await app.StartAsync();
+    try
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(address);
+        await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Profiler.enable");
+        await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+        await cdp.SendAsync("Profiler.start");
+        await page.ReloadAsync();
+        await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+        var result = await cdp.SendAsync("Profiler.stop");
+        var nodes = result!.Value.GetProperty("profile").GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetInt32());
+        var samples = result.Value.GetProperty("profile").GetProperty("samples").EnumerateArray().Select(x => x.GetInt32()).ToList();
+        var total = samples.Count;
+        foreach (var group in samples.GroupBy(id =>
+                 {
+                     var frame = nodes[id].GetProperty("callFrame");
+                     return $"{frame.GetProperty("functionName").GetString()} ({Path.GetFileName(frame.GetProperty("url").GetString())}:{frame.GetProperty("lineNumber").GetInt32()})";
+                 }).OrderByDescending(g => g.Count()).Take(30))
+        {
+            Console.WriteLine($"{100.0 * group.Count() / total,5:F1}%  {group.Key}");
+        }
+    }
+    finally
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
 }
 
 static string Stat(List<double> values)

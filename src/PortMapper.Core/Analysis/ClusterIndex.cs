@@ -44,6 +44,21 @@ internal sealed class ClusterIndex
         RebuildTemplatePods();
     }
 
+    private ClusterIndex(ClusterSnapshot snapshot, IEnumerable<Pod> pods)
+    {
+        Snapshot = snapshot;
+        foreach (var pod in pods)
+        {
+            AddPod(pod);
+        }
+    }
+
+    /// <summary>
+    /// An index of <paramref name="pods"/> alone, for <see cref="SelectPods"/> among them: the demo's EndpointSlice
+    /// controller revisits only the namespaces that changed. No slices, Services, Ingresses or predicted pods.
+    /// </summary>
+    public static ClusterIndex OfPods(ClusterSnapshot snapshot, IEnumerable<Pod> pods) => new(snapshot, pods);
+
     public ClusterSnapshot Snapshot { get; private set; }
 
     /// <summary>Every node name, sorted; shared by every NodePort hop.</summary>

@@ -34,7 +34,7 @@ public sealed partial class DemoCluster
         }
 
         var errors = ImmutableArray.CreateBuilder<FieldError>();
-        var others = _objects.Values.Where(o => o.Model is Service && o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
+        var others = OfKind("Service").Where(o => o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
         if (Str(existing?["spec"]?["clusterIP"]) is { Length: > 0 } kept)
         {
             spec["clusterIP"] = kept;
@@ -158,13 +158,16 @@ public sealed partial class DemoCluster
         _everythingDirty = false;
     }
 
-    private List<Stored> OfKind(string kind) => _objects.Values.Where(o => o.Model.Kind == kind).ToList();
+    /// <summary>A copy: controllers store and remove objects while they go through it.</summary>
+    private List<Stored> OfKind(string kind) => _byKind.TryGetValue(kind, out var objects) ? [.. objects.Values] : [];
+
+    private List<Stored> Workloads() => [.. Workload.Kinds.SelectMany(OfKind)];
 
     private void ReconcileWorkloads()
     {
         var nodes = OfKind("Node").Select(n => n.Model.Metadata.Name).Order(StringComparer.Ordinal).ToList();
-        var workloads = _objects.Values.Where(o => o.Model is Workload && IsDirty(o.Model)).ToList();
-        var owned = _objects.Values.Where(o => o.Model is Pod && IsDirty(o.Model) && o.Model.Metadata.OwnerReferences.Any(r => r.Controller))
+        var workloads = Workloads().Where(o => IsDirty(o.Model)).ToList();
+        var owned = OfKind("Pod").Where(o => IsDirty(o.Model) && o.Model.Metadata.OwnerReferences.Any(r => r.Controller))
             .GroupBy(o => (o.Model.Metadata.Namespace, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Kind, o.Model.Metadata.OwnerReferences.First(r => r.Controller).Name))
             .ToDictionary(g => g.Key, g => g.ToList());
 
@@ -230,7 +233,7 @@ public sealed partial class DemoCluster
         }
 
         // Pods whose controller is gone are garbage-collected.
-        var liveOwners = _objects.Values.Where(o => o.Model is Workload).Select(w => (w.Model.Metadata.Namespace, w.Model.Kind, w.Model.Metadata.Name)).ToHashSet();
+        var liveOwners = Workloads().Select(w => (w.Model.Metadata.Namespace, w.Model.Kind, w.Model.Metadata.Name)).ToHashSet();
         foreach (var (key, pods) in owned)
         {
             if (!liveOwners.Contains(key) && Workload.Kinds.Contains(key.Kind))
@@ -410,10 +413,17 @@ public sealed partial class DemoCluster
     /// <summary>The EndpointSlice controller: one slice per distinct set of resolved ports, as the real one groups them.</summary>
     private void ReconcileSlices()
     {
-        var index = new ClusterIndex(_snapshot);
+        var services = OfKind("Service").Select(s => (Service)s.Model).Where(IsDirty).ToList();
+        if (_dirtyNamespaces.Count == 0 && !_everythingDirty)
+        {
+            return;
+        }
+
+        // Only the pods of the namespaces that changed can change a slice: index those, not the whole cluster.
+        var index = _everythingDirty ? new ClusterIndex(_snapshot) : ClusterIndex.OfPods(_snapshot, OfKind("Pod").Where(p => IsDirty(p.Model)).Select(p => (Pod)p.Model));
         var zones = OfKind("Node").ToDictionary(n => n.Model.Metadata.Name, n => ((Node)n.Model).Zone, StringComparer.Ordinal);
         var desired = new Dictionary<ObjectRef, JsonObject>();
-        foreach (var svc in OfKind("Service").Select(s => (Service)s.Model).Where(IsDirty))
+        foreach (var svc in services)
         {
             if (svc.IsExternalName || svc.Selector is not { Count: > 0 } selector)
             {

@@ -35,6 +35,9 @@ public sealed partial class DemoCluster : IClusterSource
 
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectRef, Stored> _objects = [];
+
+    /// <summary>The same objects by kind, so a controller visits only the kinds it owns (20k pods cost nothing to a Service).</summary>
+    private readonly Dictionary<string, Dictionary<ObjectRef, Stored>> _byKind = new(StringComparer.Ordinal);
     private readonly List<Channel<ClusterBatch>> _subscribers = [];
     private readonly DemoClusterOptions _options;
     private readonly List<ClusterChange> _pending = [];
@@ -411,6 +414,12 @@ public sealed partial class DemoCluster : IClusterSource
         {
             existing = new Stored(raw, model);
             _objects[reference] = existing;
+            if (!_byKind.TryGetValue(reference.Kind, out var ofKind))
+            {
+                _byKind[reference.Kind] = ofKind = [];
+            }
+
+            ofKind[reference] = existing;
         }
         else
         {
@@ -428,6 +437,7 @@ public sealed partial class DemoCluster : IClusterSource
     {
         if (_objects.Remove(reference, out var stored))
         {
+            _byKind[reference.Kind].Remove(reference);
             _snapshot = _snapshot.Remove(stored.Model);
             _pending.Add(new ClusterChange(ChangeType.Deleted, stored.Model));
             MarkDirty(stored.Model);

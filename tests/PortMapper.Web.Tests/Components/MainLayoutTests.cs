@@ -4,6 +4,7 @@ using PortMapper.Core.Cluster;
 using PortMapper.Core.Demo;
 using PortMapper.Web.Components.Layout;
 using PortMapper.Web.Hosting;
+using PortMapper.Web.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Radzen;
 
@@ -47,7 +48,7 @@ public sealed class MainLayoutTests : BunitContext
     {
         Use(new PortMapperOptions { Manifests = ["/srv/deploy/shop/"] });
 
-        var status = Render<ClusterSourceStatus>();
+        var status = Render<ClusterStatus>();
 
         status.Find(".pm-source-label").MarkupMatches("""<span class="pm-source-label">Manifests · shop</span>""");
         Assert.Equal("manifests", status.Find(".pm-source").GetAttribute("data-source"));
@@ -79,11 +80,12 @@ public sealed class MainLayoutTests : BunitContext
         {
             Use(new PortMapperOptions { Kubeconfig = kubeconfig, Context = "prod-eu" });
 
-            var status = Render<ClusterSourceStatus>();
+            var status = Render<ClusterStatus>();
 
             Assert.Equal("Cluster · prod-eu", status.Find(".pm-source-label").TextContent);
             Assert.Equal("kubeconfig", status.Find(".pm-source").GetAttribute("data-source"));
-            Assert.Equal("connecting…", status.Find(".pm-connection").TextContent);
+            Assert.Equal("connecting", status.Find("[data-testid=connection-state]").GetAttribute("data-state"));
+            Assert.Equal("Connecting…", status.Find(".pm-connection-label").TextContent);
             Assert.Equal(["prod-eu", "prod-us"], status.FindAll("[data-testid=context-picker] option").Select(o => o.TextContent).ToArray());
             Assert.DoesNotContain("not-a-real-token", status.Markup, StringComparison.Ordinal);
         }
@@ -105,6 +107,36 @@ public sealed class MainLayoutTests : BunitContext
         Assert.Equal("Live", layout.Find(".pm-connection-label").TextContent);
         Assert.Equal("✕ 6", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
         Assert.Equal("⚠ 2", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-warning").TextContent);
+    }
+
+    [Fact]
+    public async Task ConnectionDrops_HeaderSaysSoInOnePlaceThenRecoversByItself()
+    {
+        var source = new ChannelClusterSource();
+        await using var live = new LiveAnalysis(source);
+        await live.StartAsync(CancellationToken.None);
+        var options = new PortMapperOptions { Demo = true };
+        Services.AddSingleton(options);
+        Services.AddSingleton(live);
+        Services.AddSingleton(new ContextSwitcher(options, live, NullLoggerFactory.Instance));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var layout = Render<MainLayout>();
+        Assert.Equal("live", layout.Find("[data-testid=connection-state]").GetAttribute("data-state"));
+
+        source.Push(new ConnectionState(ConnectionStatus.Reconnecting, "watch services: connection refused"));
+
+        layout.WaitForAssertion(() =>
+        {
+            var state = Assert.Single(layout.FindAll("[role=banner] [role=status]"));
+            Assert.Equal("reconnecting", state.GetAttribute("data-state"));
+            Assert.Equal("Reconnecting…", state.QuerySelector(".pm-connection-label")?.TextContent);
+            Assert.Contains("watch services: connection refused", state.GetAttribute("title"), StringComparison.Ordinal);
+        });
+        Assert.Equal("Cluster · kind-test", layout.Find(".pm-source-label").TextContent);
+
+        source.Push(new ConnectionState(ConnectionStatus.Live));
+
+        layout.WaitForAssertion(() => Assert.Equal("Live", layout.Find("[role=banner] [role=status] .pm-connection-label").TextContent));
     }
 
     /// <summary>The layout over the source the options choose, as the app builds it (the live one is never started here).</summary>

@@ -195,6 +195,8 @@ const STYLE = [
  * @returns {Promise<{ renderer: string }>}
  */
 export async function create(container, dotnet, graph, options) {
+  // User-timing marks for the browser benchmark (bench/browser): when the model arrived, was added, was drawn.
+  performance.mark('portmapper:graph-create');
   const cytoscape = await loadCytoscape();
   dispose(container);
   const size = graph.nodes.length + graph.edges.length;
@@ -222,6 +224,7 @@ export async function create(container, dotnet, graph, options) {
     placeHeaders(cy);
   });
   initialView(cy);
+  performance.mark('portmapper:graph-added');
   container.dataset.renderer = webgl ? 'webgl' : 'canvas';
   markRendered(view, options?.version);
   return { renderer: container.dataset.renderer };
@@ -234,6 +237,7 @@ export function update(container, diff, options) {
     return;
   }
 
+  performance.mark('portmapper:graph-update');
   const { cy } = view;
   const moved = [];
   const added = [];
@@ -547,6 +551,7 @@ function markRendered(view, version) {
   // Two frames later the canvas has drawn what the batch changed.
   requestAnimationFrame(() => requestAnimationFrame(() => {
     if (!view.disposed) {
+      performance.mark('portmapper:graph-drawn');
       container.dataset.renderedVersion = String(version ?? 0);
     }
   }));

@@ -21,6 +21,7 @@ using PortMapper.Web.Hosting;
 var sizes = new List<int>();
 var runs = 5;
 var profile = false;
+string? screenshots = null;
 var chromium = Environment.GetEnvironmentVariable("PORTMAPPER_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
 for (var i = 0; i < args.Length; i++)
 {
@@ -28,6 +29,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--runs":
             runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--screenshots":
+            screenshots = args[++i];
             break;
         case "--profile":
             profile = true;
@@ -54,6 +58,17 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
     Headless = true,
     Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
+
+if (screenshots is not null)
+{
+    Directory.CreateDirectory(screenshots);
+    foreach (var pods in sizes)
+    {
+        await ScreenshotsAsync(browser, pods, screenshots);
+    }
+
+    return 0;
+}
 
 if (profile)
 {
@@ -358,6 +373,44 @@ static async Task<JsonElement?> Inspect(IPage page, string id)
         }
         """, id);
     return e.ValueKind == JsonValueKind.Object ? e : null;
+}
+
+// --screenshots DIR: what a user sees at each size: the first view, the whole graph, and one namespace opened.
+static async Task ScreenshotsAsync(IBrowser browser, int pods, string directory)
+{
+    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
+    await app.StartAsync();
+    try
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(address);
+        var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
+        await canvas.WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+        await page.WaitForTimeoutAsync(300);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-first.png") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
+        await page.WaitForTimeoutAsync(800);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-fit.png") });
+
+        var live = app.Services.GetRequiredService<LiveAnalysis>();
+        var ns = live.Current.Analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
+        if (await Inspect(page, "ns:" + ns) is { } at && at.GetProperty("classes").EnumerateArray().Any(x => x.GetString() == "collapsed"))
+        {
+            var version = await canvas.GetAttributeAsync("data-rendered-version");
+            await page.Mouse.ClickAsync((float)at.GetProperty("x").GetDouble(), (float)at.GetProperty("y").GetDouble());
+            await page.WaitForFunctionAsync("v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v", version);
+            await page.WaitForTimeoutAsync(800);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-open-{ns}.png") });
+        }
+    }
+    finally
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
 }
 
 // --profile: where the browser spends the first graph's time (V8 CPU profile, self time per function).

@@ -218,6 +218,15 @@ export async function create(container, dotnet, graph, options) {
   views.set(container, view);
   wireEvents(view);
 
+  // Let Cytoscape draw one frame of the empty graph first. On its very first frame it renders every element into its
+  // layer textures, off-screen ones included, before anything shows; on later frames it draws what is in view and
+  // fills the layers in idle time. At a thousand elements that takes the first drawing from ~550 to ~170 ms
+  // (docs/benchmarks.md). Harmless if Cytoscape changes: two frames' wait.
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  if (view.disposed) {
+    return { renderer: 'canvas' };
+  }
+
   cy.batch(() => {
     cy.add(graph.nodes.map(toNode));
     cy.add(graph.edges.map(toEdge));
@@ -300,7 +309,7 @@ export function update(container, diff, options) {
   }
 
   if (options?.fit) {
-    cy.animate({ fit: { eles: cy.elements(), padding: 40 } }, { duration: animate ? 300 : 0 });
+    showRegion(cy, cy.elements().boundingBox(), animate);
   }
 
   markRendered(view, options?.version);
@@ -331,7 +340,14 @@ export function focus(container, id, pathIds, center) {
 
   const target = id ? cy.getElementById(id) : null;
   if (center && target?.nonempty()) {
-    cy.animate({ center: { eles: target }, zoom: Math.max(cy.zoom(), 0.85) }, { duration: 350 });
+    if (target.hasClass('band')) {
+      // An opened namespace: from its name and first rows, with the clients column on its left.
+      const band = target.boundingBox();
+      const left = cy.nodes().not('.header').boundingBox().x1;
+      showRegion(cy, { x1: Math.min(left, band.x1), y1: band.y1 - 12, x2: band.x2, y2: band.y2, w: band.x2 - Math.min(left, band.x1), h: band.h + 12 }, true);
+    } else {
+      cy.animate({ center: { eles: target }, zoom: Math.min(1.2, Math.max(cy.zoom(), 0.85)) }, { duration: 350 });
+    }
   }
 }
 
@@ -361,7 +377,7 @@ export function playTrace(container, steps) {
     }
   });
   cy.elements().not(all).not('.header').not('.band').addClass('faded');
-  cy.animate({ fit: { eles: all, padding: 80 } }, { duration: 300 });
+  showRegion(cy, all.boundingBox(), true);
   steps.forEach((ids, i) => {
     view.timers.push(setTimeout(() => {
       for (const id of ids) {
@@ -387,7 +403,9 @@ export function clear(container) {
 
 export function fit(container) {
   const view = views.get(container);
-  view?.cy.animate({ fit: { eles: view.cy.elements(), padding: 40 } }, { duration: 300 });
+  if (view) {
+    fitAll(view.cy, true);
+  }
 }
 
 /** Downloads the whole graph as a PNG image. */
@@ -534,13 +552,57 @@ function placeHeaders(cy) {
 
 /** The whole graph when it is legible at that size; otherwise its top left at a readable zoom (Fit shows all). */
 function initialView(cy) {
-  const eles = cy.elements();
-  cy.fit(eles, 36);
-  if (cy.zoom() < 0.75) {
-    const box = eles.boundingBox();
-    const zoom = Math.min(1, Math.max(0.75, (cy.width() - 72) / box.w));
-    cy.zoom(zoom);
-    cy.pan({ x: 36 - (box.x1 * zoom), y: 24 - (box.y1 * zoom) });
+  showRegion(cy, cy.elements().boundingBox(), false);
+}
+
+/** Below this zoom the labels are too small to read. */
+const READABLE_ZOOM = 0.75;
+const VIEW_PADDING = 36;
+
+/**
+ * Shows the model-coordinates `box` whole when it is legible that way (never magnified past 100 %: a few boxes stay
+ * their size), otherwise its top left at a readable zoom, where reading starts.
+ */
+function showRegion(cy, box, animate) {
+  const w = cy.width();
+  const h = cy.height();
+  if (box.w <= 0 || box.h <= 0 || w <= 0 || h <= 0) {
+    return;
+  }
+
+  const whole = Math.min((w - (2 * VIEW_PADDING)) / box.w, (h - (2 * VIEW_PADDING)) / box.h);
+  let zoom;
+  let pan;
+  if (whole >= READABLE_ZOOM) {
+    zoom = Math.min(1, whole);
+    pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - (box.h * zoom)) / 2) - (box.y1 * zoom) };
+  } else {
+    zoom = Math.min(1, Math.max(READABLE_ZOOM, (w - (2 * VIEW_PADDING)) / box.w));
+    pan = { x: VIEW_PADDING - (box.x1 * zoom), y: (VIEW_PADDING * 0.66) - (box.y1 * zoom) };
+  }
+
+  if (animate) {
+    cy.animate({ zoom, pan }, { duration: 350 });
+  } else {
+    cy.viewport({ zoom, pan });
+  }
+}
+
+/** Everything in view, however small that makes it, but never magnified past 100 %. */
+function fitAll(cy, animate) {
+  const box = cy.elements().boundingBox();
+  const w = cy.width();
+  const h = cy.height();
+  if (box.w <= 0 || box.h <= 0) {
+    return;
+  }
+
+  const zoom = Math.max(cy.minZoom(), Math.min(1, (w - 80) / box.w, (h - 80) / box.h));
+  const pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - (box.h * zoom)) / 2) - (box.y1 * zoom) };
+  if (animate) {
+    cy.animate({ zoom, pan }, { duration: 300 });
+  } else {
+    cy.viewport({ zoom, pan });
   }
 }
 

@@ -218,6 +218,14 @@ export async function create(container, dotnet, graph, options) {
   views.set(container, view);
   wireEvents(view);
 
+  // Cytoscape measures its container once; the page around it settles (fonts, toolbar, side panel) and resizes.
+  view.resizes = new ResizeObserver(() => {
+    if (!view.disposed) {
+      cy.resize();
+    }
+  });
+  view.resizes.observe(container);
+
   // Let Cytoscape draw one frame of the empty graph first. On its very first frame it renders every element into its
   // layer textures, off-screen ones included, before anything shows; on later frames it draws what is in view and
   // fills the layers in idle time. At a thousand elements that takes the first drawing from ~550 to ~170 ms
@@ -454,6 +462,18 @@ export function inspect(container, id) {
   };
 }
 
+/** For tests and scripts: the zoom, the pan, the graph's box in rendered pixels and the drawing area's size. */
+export function viewport(container) {
+  const view = views.get(container);
+  if (!view) {
+    return null;
+  }
+
+  const { cy } = view;
+  const box = cy.elements().renderedBoundingBox();
+  return { zoom: cy.zoom(), pan: cy.pan(), box: { x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 }, width: cy.width(), height: cy.height() };
+}
+
 /** For tests and scripts: brings an element into view at a readable zoom; resolves once it is drawn there (false: no such element). */
 export function reveal(container, id) {
   const view = views.get(container);
@@ -480,6 +500,7 @@ export function dispose(container) {
   }
 
   view.disposed = true;
+  view.resizes?.disconnect();
   clearTimers(view);
   container.removeEventListener('keydown', view.onKey);
   view.tooltip.remove();
@@ -558,24 +579,27 @@ function initialView(cy) {
 /** Below this zoom the labels are too small to read. */
 const READABLE_ZOOM = 0.75;
 const VIEW_PADDING = 36;
+/** The legend sits over the bottom of the drawing area: keep the graph above it. */
+const LEGEND_CLEARANCE = 56;
 
 /**
  * Shows the model-coordinates `box` whole when it is legible that way (never magnified past 100 %: a few boxes stay
  * their size), otherwise its top left at a readable zoom, where reading starts.
  */
 function showRegion(cy, box, animate) {
+  cy.resize();
   const w = cy.width();
   const h = cy.height();
   if (box.w <= 0 || box.h <= 0 || w <= 0 || h <= 0) {
     return;
   }
 
-  const whole = Math.min((w - (2 * VIEW_PADDING)) / box.w, (h - (2 * VIEW_PADDING)) / box.h);
+  const whole = Math.min((w - (2 * VIEW_PADDING)) / box.w, (h - VIEW_PADDING - LEGEND_CLEARANCE) / box.h);
   let zoom;
   let pan;
   if (whole >= READABLE_ZOOM) {
     zoom = Math.min(1, whole);
-    pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - (box.h * zoom)) / 2) - (box.y1 * zoom) };
+    pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - LEGEND_CLEARANCE + VIEW_PADDING - (box.h * zoom)) / 2) - (box.y1 * zoom) };
   } else {
     zoom = Math.min(1, Math.max(READABLE_ZOOM, (w - (2 * VIEW_PADDING)) / box.w));
     pan = { x: VIEW_PADDING - (box.x1 * zoom), y: (VIEW_PADDING * 0.66) - (box.y1 * zoom) };
@@ -590,6 +614,7 @@ function showRegion(cy, box, animate) {
 
 /** Everything in view, however small that makes it, but never magnified past 100 %. */
 function fitAll(cy, animate) {
+  cy.resize();
   const box = cy.elements().boundingBox();
   const w = cy.width();
   const h = cy.height();
@@ -597,8 +622,8 @@ function fitAll(cy, animate) {
     return;
   }
 
-  const zoom = Math.max(cy.minZoom(), Math.min(1, (w - 80) / box.w, (h - 80) / box.h));
-  const pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - (box.h * zoom)) / 2) - (box.y1 * zoom) };
+  const zoom = Math.max(cy.minZoom(), Math.min(1, (w - 80) / box.w, (h - 24 - LEGEND_CLEARANCE) / box.h));
+  const pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - LEGEND_CLEARANCE + 24 - (box.h * zoom)) / 2) - (box.y1 * zoom) };
   if (animate) {
     cy.animate({ zoom, pan }, { duration: 300 });
   } else {

@@ -331,12 +331,13 @@ export function focus(container, id, pathIds, center) {
   }
 
   const { cy } = view;
+  let on = cy.collection();
   cy.batch(() => {
     cy.elements(':selected').unselect();
     cy.elements().removeClass('faded hl');
     const paths = new Set(pathIds ?? []);
     if (paths.size > 0) {
-      const on = cy.elements().filter((e) => !e.hasClass('header') && (e.data('paths') ?? []).some((p) => paths.has(p)));
+      on = cy.elements().filter((e) => !e.hasClass('header') && (e.data('paths') ?? []).some((p) => paths.has(p)));
       cy.elements().not(on).not('.header').not('.band').addClass('faded');
       on.addClass('hl');
     }
@@ -353,6 +354,9 @@ export function focus(container, id, pathIds, center) {
       const band = target.boundingBox();
       const left = cy.nodes().not('.header').boundingBox().x1;
       showRegion(cy, { x1: Math.min(left, band.x1), y1: band.y1 - 12, x2: band.x2, y2: band.y2, w: band.x2 - Math.min(left, band.x1), h: band.h + 12 }, true);
+    } else if (on.nonempty() && legibleWhole(cy, on.union(target).boundingBox())) {
+      // The highlighted path end to end, when it fits at a readable zoom.
+      showRegion(cy, on.union(target).boundingBox(), true);
     } else {
       cy.animate({ center: { eles: target }, zoom: Math.min(1.2, Math.max(cy.zoom(), 0.85)) }, { duration: 350 });
     }
@@ -610,6 +614,12 @@ function showRegion(cy, box, animate) {
   } else {
     cy.viewport({ zoom, pan });
   }
+}
+
+/** Whether `box` fits in the drawing area at a readable zoom. */
+function legibleWhole(cy, box) {
+  cy.resize();
+  return Math.min((cy.width() - (2 * VIEW_PADDING)) / box.w, (cy.height() - VIEW_PADDING - LEGEND_CLEARANCE) / box.h) >= READABLE_ZOOM;
 }
 
 /** Everything in view, however small that makes it, but never magnified past 100 %. */

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using PortMapper.TestApiServer;
 using static Microsoft.Playwright.Assertions;
 using ApiServer = PortMapper.TestApiServer.TestApiServer;
 
@@ -20,21 +20,7 @@ public sealed class LiveClusterAppFixture : PortMapperAppFixture
     protected override async Task BeforeStartAsync()
     {
         Server = await ApiServer.StartAsync();
-        foreach (var (file, kind, apiVersion) in new[]
-        {
-            ("list-nodes.json", "Node", "v1"), ("list-pods.json", "Pod", "v1"), ("list-services.json", "Service", "v1"),
-            ("list-endpointslices.json", "EndpointSlice", "discovery.k8s.io/v1"), ("list-ingresses.json", "Ingress", "networking.k8s.io/v1"),
-        })
-        {
-            var path = Path.Combine(RepositoryRoot(), "tests", "fixtures", "k8s-recordings", file);
-            foreach (var item in JsonNode.Parse(await File.ReadAllTextAsync(path))!["items"]!.AsArray().Select(i => i!.DeepClone().AsObject()))
-            {
-                item["kind"] = kind;
-                item["apiVersion"] = apiVersion;
-                item["metadata"]!.AsObject().Remove("resourceVersion");
-                Server.Store.Put(item);
-            }
-        }
+        RecordedCluster.SeedInto(Server);
 
         _kubeconfig = Path.Combine(Path.GetTempPath(), $"portmapper-e2e-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(_kubeconfig, Server.Kubeconfig(Server.CreateToken("admin", "system:masters")));

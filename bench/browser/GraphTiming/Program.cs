@@ -96,265 +96,246 @@ return 0;
 static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
 {
     var startup = Stopwatch.StartNew();
-    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"),
-        b => b.Logging.ClearProviders());
-    await app.StartAsync();
+    await using var host = await BenchApp.StartAsync(pods);
     startup.Stop();
-    try
+    var address = host.Address;
+    var live = host.App.Services.GetRequiredService<LiveAnalysis>();
+    var demo = (DemoCluster)live.Source;
+    var analysis = live.Current.Analysis;
+
+    // First graph: navigation until the canvas says it has drawn the first model. One warm-up run first (JIT).
+    var first = new List<double>();
+    var phases = new List<double[]>();
+    string drawn = "";
+    for (var i = 0; i <= runs; i++)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
-        var live = app.Services.GetRequiredService<LiveAnalysis>();
-        var demo = (DemoCluster)live.Source;
-        var analysis = live.Current.Analysis;
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var sw = Stopwatch.StartNew();
+        await page.GotoAsync(address);
+        await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+        sw.Stop();
+        if (i > 0)
+        {
+            first.Add(sw.Elapsed.TotalMilliseconds);
+        }
 
-        // First graph: navigation until the canvas says it has drawn the first model. One warm-up run first (JIT).
-        var first = new List<double>();
-        var phases = new List<double[]>();
-        string drawn = "";
+        phases.Add(await page.EvaluateAsync<double[]>("""
+            () => {
+              const nav = performance.getEntriesByType('navigation')[0];
+              const mark = (n) => performance.getEntriesByName('portmapper:' + n).at(-1)?.startTime ?? NaN;
+              return [nav.domContentLoadedEventEnd, mark('graph-create'), mark('graph-added'), mark('graph-drawn')];
+            }
+            """));
+        drawn = $"{await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-node-count")} + {await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-edge-count")} ({await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-renderer")})";
+    }
+
+    // Open a collapsed namespace by clicking it (large views only).
+    var open = new List<double>();
+    var ns = analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
+    for (var i = 0; i <= runs; i++)
+    {
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(address);
+        var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
+        await canvas.WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+        var at = await Inspect(page, "ns:" + ns);
+        if (at is null || at.Value.GetProperty("classes").EnumerateArray().All(x => x.GetString() != "collapsed"))
+        {
+            break;
+        }
+
+        var version = await canvas.GetAttributeAsync("data-rendered-version");
+        var sw = Stopwatch.StartNew();
+        await page.Mouse.ClickAsync((float)at.Value.GetProperty("x").GetDouble(), (float)at.Value.GetProperty("y").GetDouble());
+        await page.WaitForFunctionAsync(
+            "v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v",
+            version, new() { PollingInterval = null, Timeout = 120_000 });
+        sw.Stop();
+        if (i > 0)
+        {
+            open.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    // Live change: the graph open on one namespace (through ?path=), a Service applied to the demo cluster in-process,
+    // until the browser has drawn the new element.
+    var live2 = new List<double>();
+    var toUpdate = new List<double>();
+    var path = analysis.Paths.First(p => p.Namespace == ns && p.Exposure == Exposure.ClusterIP);
+    await using (var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } }))
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(address + "?path=" + Uri.EscapeDataString(path.Id));
+        await page.Locator("[data-testid=highlighted-path]").WaitForAsync(new() { Timeout = 120_000 });
+        await page.WaitForTimeoutAsync(500);
+        await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
         for (var i = 0; i <= runs; i++)
         {
-            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-            var page = await context.NewPageAsync();
-            var sw = Stopwatch.StartNew();
-            await page.GotoAsync(address);
-            await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
-            sw.Stop();
-            if (i > 0)
+            var name = $"bench-live-{i.ToString(CultureInfo.InvariantCulture)}";
+            var id = $"svc:{ns}/{name}:80/TCP";
+            var service = new JsonObject
             {
-                first.Add(sw.Elapsed.TotalMilliseconds);
-            }
-
-            phases.Add(await page.EvaluateAsync<double[]>("""
-                () => {
-                  const nav = performance.getEntriesByType('navigation')[0];
-                  const mark = (n) => performance.getEntriesByName('portmapper:' + n).at(-1)?.startTime ?? NaN;
-                  return [nav.domContentLoadedEventEnd, mark('graph-create'), mark('graph-added'), mark('graph-drawn')];
+                ["apiVersion"] = "v1",
+                ["kind"] = "Service",
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                ["spec"] = new JsonObject
+                {
+                    ["selector"] = new JsonObject { ["app"] = path.Service!.Name },
+                    ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = "http" }),
+                },
+            };
+            var sw = Stopwatch.StartNew();
+            var appliedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+            await page.WaitForFunctionAsync("""
+                async (id) => {
+                  const module = await import('/Components/Graph/GraphCanvas.razor.js');
+                  const seen = module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
+                  return seen !== null && seen.visible;
                 }
-                """));
-            drawn = $"{await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-node-count")} + {await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-edge-count")} ({await page.Locator("[data-testid=graph-canvas]").GetAttributeAsync("data-renderer")})";
-        }
-
-        // Open a collapsed namespace by clicking it (large views only).
-        var open = new List<double>();
-        var ns = analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
-        for (var i = 0; i <= runs; i++)
-        {
-            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-            var page = await context.NewPageAsync();
-            await page.GotoAsync(address);
-            var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
-            await canvas.WaitForAsync(new() { Timeout = 120_000 });
-            await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
-            var at = await Inspect(page, "ns:" + ns);
-            if (at is null || at.Value.GetProperty("classes").EnumerateArray().All(x => x.GetString() != "collapsed"))
-            {
-                break;
-            }
-
-            var version = await canvas.GetAttributeAsync("data-rendered-version");
-            var sw = Stopwatch.StartNew();
-            await page.Mouse.ClickAsync((float)at.Value.GetProperty("x").GetDouble(), (float)at.Value.GetProperty("y").GetDouble());
-            await page.WaitForFunctionAsync(
-                "v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v",
-                version, new() { PollingInterval = null, Timeout = 120_000 });
+                """, id, new() { PollingInterval = null, Timeout = 60_000 });
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r()))");
             sw.Stop();
+            var updateAt = await page.EvaluateAsync<double>("() => performance.timeOrigin + (performance.getEntriesByName('portmapper:graph-update').at(-1)?.startTime ?? NaN)");
             if (i > 0)
             {
-                open.Add(sw.Elapsed.TotalMilliseconds);
+                live2.Add(sw.Elapsed.TotalMilliseconds);
+                toUpdate.Add(updateAt - appliedAt);
             }
-        }
 
-        // Live change: the graph open on one namespace (through ?path=), a Service applied to the demo cluster in-process,
-        // until the browser has drawn the new element.
-        var live2 = new List<double>();
-        var toUpdate = new List<double>();
-        var path = analysis.Paths.First(p => p.Namespace == ns && p.Exposure == Exposure.ClusterIP);
-        await using (var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } }))
-        {
-            var page = await context.NewPageAsync();
-            await page.GotoAsync(address + "?path=" + Uri.EscapeDataString(path.Id));
-            await page.Locator("[data-testid=highlighted-path]").WaitForAsync(new() { Timeout = 120_000 });
-            await page.WaitForTimeoutAsync(500);
+            demo.Delete(new ObjectRef("Service", ns, name));
+
+            // The next run starts once the browser has drawn the deletion: no update of this run is left in flight.
+            await page.WaitForFunctionAsync("""
+                async (id) => {
+                  const module = await import('/Components/Graph/GraphCanvas.razor.js');
+                  return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id) === null;
+                }
+                """, id, new() { PollingInterval = null, Timeout = 60_000 });
             await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
-            for (var i = 0; i <= runs; i++)
-            {
-                var name = $"bench-live-{i.ToString(CultureInfo.InvariantCulture)}";
-                var id = $"svc:{ns}/{name}:80/TCP";
-                var service = new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Service",
-                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                    ["spec"] = new JsonObject
-                    {
-                        ["selector"] = new JsonObject { ["app"] = path.Service!.Name },
-                        ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = "http" }),
-                    },
-                };
-                var sw = Stopwatch.StartNew();
-                var appliedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
-                await page.WaitForFunctionAsync("""
-                    async (id) => {
-                      const module = await import('/Components/Graph/GraphCanvas.razor.js');
-                      const seen = module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
-                      return seen !== null && seen.visible;
-                    }
-                    """, id, new() { PollingInterval = null, Timeout = 60_000 });
-                await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r()))");
-                sw.Stop();
-                var updateAt = await page.EvaluateAsync<double>("() => performance.timeOrigin + (performance.getEntriesByName('portmapper:graph-update').at(-1)?.startTime ?? NaN)");
-                if (i > 0)
-                {
-                    live2.Add(sw.Elapsed.TotalMilliseconds);
-                    toUpdate.Add(updateAt - appliedAt);
-                }
-
-                demo.Delete(new ObjectRef("Service", ns, name));
-
-                // The next run starts once the browser has drawn the deletion: no update of this run is left in flight.
-                await page.WaitForFunctionAsync("""
-                    async (id) => {
-                      const module = await import('/Components/Graph/GraphCanvas.razor.js');
-                      return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id) === null;
-                    }
-                    """, id, new() { PollingInterval = null, Timeout = 60_000 });
-                await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
-            }
         }
-
-        // The server's share of a live change: apply → new analysis published, and one graph model built for the open view.
-        var (reader, handle) = live.Subscribe();
-        using (handle)
-        {
-            while (reader.TryRead(out _))
-            {
-            }
-
-            var publish = new List<double>();
-            var build = new List<double>();
-            var view = GraphView.Default with { ExpandedNamespaces = [ns] };
-            for (var i = 0; i <= runs; i++)
-            {
-                var name = $"bench-server-{i.ToString(CultureInfo.InvariantCulture)}";
-                var service = new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Service",
-                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                    ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = path.Service!.Name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 80 }) },
-                };
-                var sw = Stopwatch.StartNew();
-                await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
-                AnalysisUpdate update;
-                do
-                {
-                    update = await reader.ReadAsync();
-                }
-                while (update.Analysis.Paths.All(p => p.Service?.Name != name));
-
-                var published = sw.Elapsed.TotalMilliseconds;
-                sw.Restart();
-                GraphBuilder.Build(update.Analysis, view);
-                var built = sw.Elapsed.TotalMilliseconds;
-                if (i > 0)
-                {
-                    publish.Add(published);
-                    build.Add(built);
-                }
-
-                demo.Delete(new ObjectRef("Service", ns, name));
-            }
-
-            Console.Error.WriteLine($"{pods} pods, live change on the server: apply → analysis published {Stat(publish)}, graph model built {Stat(build)}");
-        }
-
-        Console.Error.WriteLine($"{pods} pods, live change: apply → the browser's update() starts {Stat(toUpdate)}, visible {Stat([.. live2])}");
-        var services = analysis.Snapshot.Services.Count;
-        var last = phases.Skip(1).ToList();
-        double Median(int i) => last.Select(p => p[i]).Order().ElementAt(last.Count / 2);
-        Console.Error.WriteLine($"{pods} pods, first graph phases (ms since navigation, median): page loaded {Median(0):F0}, model arrived {Median(1):F0}, added {Median(2):F0}, drawn {Median(3):F0}");
-        return $"| {pods:N0} | {services:N0} | {analysis.Paths.Length:N0} | {startup.Elapsed.TotalSeconds:F1} s | {drawn} | {Stat(first)} | {(open.Count == 0 ? "(not collapsed)" : Stat(open))} | {Stat(live2)} |";
     }
-    finally
+
+    // The server's share of a live change: apply → new analysis published, and one graph model built for the open view.
+    var (reader, handle) = live.Subscribe();
+    using (handle)
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        while (reader.TryRead(out _))
+        {
+        }
+
+        var publish = new List<double>();
+        var build = new List<double>();
+        var view = GraphView.Default with { ExpandedNamespaces = [ns] };
+        for (var i = 0; i <= runs; i++)
+        {
+            var name = $"bench-server-{i.ToString(CultureInfo.InvariantCulture)}";
+            var service = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Service",
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = path.Service!.Name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 80 }) },
+            };
+            var sw = Stopwatch.StartNew();
+            await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+            AnalysisUpdate update;
+            do
+            {
+                update = await reader.ReadAsync();
+            }
+            while (update.Analysis.Paths.All(p => p.Service?.Name != name));
+
+            var published = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            GraphBuilder.Build(update.Analysis, view);
+            var built = sw.Elapsed.TotalMilliseconds;
+            if (i > 0)
+            {
+                publish.Add(published);
+                build.Add(built);
+            }
+
+            demo.Delete(new ObjectRef("Service", ns, name));
+        }
+
+        Console.Error.WriteLine($"{pods} pods, live change on the server: apply → analysis published {Stat(publish)}, graph model built {Stat(build)}");
     }
+
+    Console.Error.WriteLine($"{pods} pods, live change: apply → the browser's update() starts {Stat(toUpdate)}, visible {Stat([.. live2])}");
+    var services = analysis.Snapshot.Services.Count;
+    var last = phases.Skip(1).ToList();
+    double Median(int i) => last.Select(p => p[i]).Order().ElementAt(last.Count / 2);
+    Console.Error.WriteLine($"{pods} pods, first graph phases (ms since navigation, median): page loaded {Median(0):F0}, model arrived {Median(1):F0}, added {Median(2):F0}, drawn {Median(3):F0}");
+    return $"| {pods:N0} | {services:N0} | {analysis.Paths.Length:N0} | {startup.Elapsed.TotalSeconds:F1} s | {drawn} | {Stat(first)} | {(open.Count == 0 ? "(not collapsed)" : Stat(open))} | {Stat(live2)} |";
 }
 
 // Cytoscape's WebGL renderer against its canvas renderer in this browser: the same grid of nodes and edges, time to the first frame.
 static async Task<string> RendererCheckAsync(IBrowser browser, int pods)
 {
-    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
-    await app.StartAsync();
-    try
+    await using var host = await BenchApp.StartAsync(pods);
+    var address = host.Address;
+    await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+    var page = await context.NewPageAsync();
+    var errors = new List<string>();
+    page.Console += (_, m) =>
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
-        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, m) =>
+        if (m.Type == "error")
         {
-            if (m.Type == "error")
-            {
-                errors.Add(m.Text);
-            }
-        };
-        await page.GotoAsync(address + "paths");
-        var lines = new List<string> { "| elements (nodes + edges) | canvas renderer: first frame, PNG export | WebGL renderer: first frame, PNG export |", "|---:|---:|---:|" };
-        foreach (var n in new[] { 2_000, 10_000 })
-        {
-            var result = await page.EvaluateAsync<JsonElement>("""
-                async (n) => {
-                  const { loadGraphLibraries } = await import('/js/vendor.js');
-                  const { cytoscape } = await loadGraphLibraries();
-                  const webgl = !!document.createElement('canvas').getContext('webgl2');
-                  const time = async (options) => {
-                    const container = document.createElement('div');
-                    container.style.cssText = 'position:fixed;left:0;top:0;width:1200px;height:800px';
-                    document.body.append(container);
-                    const elements = [];
-                    const nodes = n / 2;
-                    for (let i = 0; i < nodes; i++) {
-                      elements.push({ data: { id: 'n' + i, label: 'svc-' + i + '\n10.96.0.' + (i % 250) + ':80' }, position: { x: (i % 5) * 250, y: Math.floor(i / 5) * 58 } });
-                      if (i % 5 !== 0) elements.push({ data: { id: 'e' + i, source: 'n' + (i - 1), target: 'n' + i, label: ':80' } });
-                    }
-                    try {
-                      const t0 = performance.now();
-                      const cy = cytoscape({ container, elements, layout: { name: 'preset' }, style: [
-                        { selector: 'node', style: { shape: 'round-rectangle', width: 190, height: 42, label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11 } },
-                        { selector: 'edge', style: { label: 'data(label)', 'target-arrow-shape': 'triangle', 'curve-style': 'straight' } } ], ...options });
-                      // Cytoscape's WebGL renderer fires no 'render' event: two animation frames after creation, both have drawn.
-                      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-                      const ms = performance.now() - t0;
-                      let png;
-                      try { png = cy.png({ output: 'base64' }).length > 1000 ? 'yes' : 'empty'; } catch (e) { png = 'fails: ' + e.message; }
-                      cy.destroy();
-                      return { ms, png };
-                    } catch (e) {
-                      return { error: e.message };
-                    } finally {
-                      container.remove();
-                    }
-                  };
-                  const canvas = await time({});
-                  const gl = webgl ? await time({ renderer: { name: 'canvas', webgl: true } }) : null;
-                  return { canvas, gl, webgl };
-                }
-                """, n);
-            lines.Add($"| {n:N0} | {Describe(result.GetProperty("canvas"))} | {Describe(result.GetProperty("gl"))} |");
+            errors.Add(m.Text);
         }
-
-        lines.Add("");
-        lines.Add(errors.Count == 0 ? "No console errors from either renderer." : "Console errors: " + string.Join("; ", errors));
-        return string.Join(Environment.NewLine, lines);
-    }
-    finally
+    };
+    await page.GotoAsync(address + "paths");
+    var lines = new List<string> { "| elements (nodes + edges) | canvas renderer: first frame, PNG export | WebGL renderer: first frame, PNG export |", "|---:|---:|---:|" };
+    foreach (var n in new[] { 2_000, 10_000 })
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        var result = await page.EvaluateAsync<JsonElement>("""
+            async (n) => {
+              const { loadGraphLibraries } = await import('/js/vendor.js');
+              const { cytoscape } = await loadGraphLibraries();
+              const webgl = !!document.createElement('canvas').getContext('webgl2');
+              const time = async (options) => {
+                const container = document.createElement('div');
+                container.style.cssText = 'position:fixed;left:0;top:0;width:1200px;height:800px';
+                document.body.append(container);
+                const elements = [];
+                const nodes = n / 2;
+                for (let i = 0; i < nodes; i++) {
+                  elements.push({ data: { id: 'n' + i, label: 'svc-' + i + '\n10.96.0.' + (i % 250) + ':80' }, position: { x: (i % 5) * 250, y: Math.floor(i / 5) * 58 } });
+                  if (i % 5 !== 0) elements.push({ data: { id: 'e' + i, source: 'n' + (i - 1), target: 'n' + i, label: ':80' } });
+                }
+                try {
+                  const t0 = performance.now();
+                  const cy = cytoscape({ container, elements, layout: { name: 'preset' }, style: [
+                    { selector: 'node', style: { shape: 'round-rectangle', width: 190, height: 42, label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11 } },
+                    { selector: 'edge', style: { label: 'data(label)', 'target-arrow-shape': 'triangle', 'curve-style': 'straight' } } ], ...options });
+                  // Cytoscape's WebGL renderer fires no 'render' event: two animation frames after creation, both have drawn.
+                  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+                  const ms = performance.now() - t0;
+                  let png;
+                  try { png = cy.png({ output: 'base64' }).length > 1000 ? 'yes' : 'empty'; } catch (e) { png = 'fails: ' + e.message; }
+                  cy.destroy();
+                  return { ms, png };
+                } catch (e) {
+                  return { error: e.message };
+                } finally {
+                  container.remove();
+                }
+              };
+              const canvas = await time({});
+              const gl = webgl ? await time({ renderer: { name: 'canvas', webgl: true } }) : null;
+              return { canvas, gl, webgl };
+            }
+            """, n);
+        lines.Add($"| {n:N0} | {Describe(result.GetProperty("canvas"))} | {Describe(result.GetProperty("gl"))} |");
     }
+
+    lines.Add("");
+    lines.Add(errors.Count == 0 ? "No console errors from either renderer." : "Console errors: " + string.Join("; ", errors));
+    return string.Join(Environment.NewLine, lines);
 }
 
 static string Describe(JsonElement r) =>
@@ -378,76 +359,58 @@ static async Task<JsonElement?> Inspect(IPage page, string id)
 // --screenshots DIR: what a user sees at each size: the first view, the whole graph, and one namespace opened.
 static async Task ScreenshotsAsync(IBrowser browser, int pods, string directory)
 {
-    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
-    await app.StartAsync();
-    try
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
-        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(address);
-        var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
-        await canvas.WaitForAsync(new() { Timeout = 120_000 });
-        await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
-        await page.WaitForTimeoutAsync(300);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-first.png") });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
-        await page.WaitForTimeoutAsync(800);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-fit.png") });
+    await using var host = await BenchApp.StartAsync(pods);
+    var address = host.Address;
+    await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+    var page = await context.NewPageAsync();
+    await page.GotoAsync(address);
+    var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
+    await canvas.WaitForAsync(new() { Timeout = 120_000 });
+    await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+    await page.WaitForTimeoutAsync(300);
+    await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-first.png") });
+    await page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
+    await page.WaitForTimeoutAsync(800);
+    await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-fit.png") });
 
-        var live = app.Services.GetRequiredService<LiveAnalysis>();
-        var ns = live.Current.Analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
-        if (await Inspect(page, "ns:" + ns) is { } at && at.GetProperty("classes").EnumerateArray().Any(x => x.GetString() == "collapsed"))
-        {
-            var version = await canvas.GetAttributeAsync("data-rendered-version");
-            await page.Mouse.ClickAsync((float)at.GetProperty("x").GetDouble(), (float)at.GetProperty("y").GetDouble());
-            await page.WaitForFunctionAsync("v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v", version);
-            await page.WaitForTimeoutAsync(800);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-open-{ns}.png") });
-        }
-    }
-    finally
+    var live = host.App.Services.GetRequiredService<LiveAnalysis>();
+    var ns = live.Current.Analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
+    if (await Inspect(page, "ns:" + ns) is { } at && at.GetProperty("classes").EnumerateArray().Any(x => x.GetString() == "collapsed"))
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        var version = await canvas.GetAttributeAsync("data-rendered-version");
+        await page.Mouse.ClickAsync((float)at.GetProperty("x").GetDouble(), (float)at.GetProperty("y").GetDouble());
+        await page.WaitForFunctionAsync("v => document.querySelector('[data-testid=graph-canvas]').dataset.renderedVersion !== v", version);
+        await page.WaitForTimeoutAsync(800);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-open-{ns}.png") });
     }
 }
 
 // --profile: where the browser spends the first graph's time (V8 CPU profile, self time per function).
 static async Task ProfileAsync(IBrowser browser, int pods)
 {
-    var app = PortMapperHost.Build(PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"), b => b.Logging.ClearProviders());
-    await app.StartAsync();
-    try
+    await using var host = await BenchApp.StartAsync(pods);
+    var address = host.Address;
+    await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+    var page = await context.NewPageAsync();
+    await page.GotoAsync(address);
+    await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+    var cdp = await context.NewCDPSessionAsync(page);
+    await cdp.SendAsync("Profiler.enable");
+    await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+    await cdp.SendAsync("Profiler.start");
+    await page.ReloadAsync();
+    await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
+    var result = await cdp.SendAsync("Profiler.stop");
+    var nodes = result!.Value.GetProperty("profile").GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetInt32());
+    var samples = result.Value.GetProperty("profile").GetProperty("samples").EnumerateArray().Select(x => x.GetInt32()).ToList();
+    var total = samples.Count;
+    foreach (var group in samples.GroupBy(id =>
+             {
+                 var frame = nodes[id].GetProperty("callFrame");
+                 return $"{frame.GetProperty("functionName").GetString()} ({Path.GetFileName(frame.GetProperty("url").GetString())}:{frame.GetProperty("lineNumber").GetInt32()})";
+             }).OrderByDescending(g => g.Count()).Take(30))
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
-        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(address);
-        await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
-        var cdp = await context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("Profiler.enable");
-        await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
-        await cdp.SendAsync("Profiler.start");
-        await page.ReloadAsync();
-        await page.Locator("[data-testid=graph-canvas][data-rendered-version]").WaitForAsync(new() { Timeout = 120_000 });
-        var result = await cdp.SendAsync("Profiler.stop");
-        var nodes = result!.Value.GetProperty("profile").GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetInt32());
-        var samples = result.Value.GetProperty("profile").GetProperty("samples").EnumerateArray().Select(x => x.GetInt32()).ToList();
-        var total = samples.Count;
-        foreach (var group in samples.GroupBy(id =>
-                 {
-                     var frame = nodes[id].GetProperty("callFrame");
-                     return $"{frame.GetProperty("functionName").GetString()} ({Path.GetFileName(frame.GetProperty("url").GetString())}:{frame.GetProperty("lineNumber").GetInt32()})";
-                 }).OrderByDescending(g => g.Count()).Take(30))
-        {
-            Console.WriteLine($"{100.0 * group.Count() / total,5:F1}%  {group.Key}");
-        }
-    }
-    finally
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        Console.WriteLine($"{100.0 * group.Count() / total,5:F1}%  {group.Key}");
     }
 }
 
@@ -473,4 +436,35 @@ static string Machine()
         : "?";
     var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
     return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, {memory} RAM, load average {load} at start, .NET {Environment.Version}";
+}
+
+/// <summary>PortMapper on a generated demo cluster of the given size, on a free loopback port, without logging.</summary>
+internal sealed class BenchApp : IAsyncDisposable
+{
+    private BenchApp(WebApplication app, string address)
+    {
+        App = app;
+        Address = address;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>The base address, ending in a slash.</summary>
+    public string Address { get; }
+
+    public static async Task<BenchApp> StartAsync(int pods)
+    {
+        var app = PortMapperHost.Build(
+            PortMapperOptions.Parse("--demo-size", pods.ToString(CultureInfo.InvariantCulture), "--urls", "http://127.0.0.1:0"),
+            b => b.Logging.ClearProviders());
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/";
+        return new BenchApp(app, address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using PortMapper.TestApiServer;
 using PortMapper.Web.Hosting;
 using ApiServer = PortMapper.TestApiServer.TestApiServer;
 
@@ -26,21 +27,7 @@ public sealed class LiveClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ApiServer.StartAsync();
-        foreach (var (file, kind, apiVersion) in new[]
-        {
-            ("list-nodes.json", "Node", "v1"), ("list-pods.json", "Pod", "v1"), ("list-services.json", "Service", "v1"),
-            ("list-endpointslices.json", "EndpointSlice", "discovery.k8s.io/v1"), ("list-ingresses.json", "Ingress", "networking.k8s.io/v1"),
-        })
-        {
-            var list = JsonNode.Parse(File.ReadAllText(Recording(file)))!["items"]!.AsArray();
-            foreach (var item in list.Select(i => i!.DeepClone().AsObject()))
-            {
-                item["kind"] = kind;
-                item["apiVersion"] = apiVersion;
-                item["metadata"]!.AsObject().Remove("resourceVersion");
-                _server.Store.Put(item);
-            }
-        }
+        RecordedCluster.SeedInto(_server);
 
         _kubeconfig = Path.Combine(Path.GetTempPath(), $"portmapper-live-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(_kubeconfig, _server.Kubeconfig(_server.CreateToken("admin", "system:masters")));
@@ -135,19 +122,5 @@ public sealed class LiveClusterTests : IAsyncLifetime
 
             await Task.Delay(50, timeout.Token);
         }
-    }
-
-    private static string Recording(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures", "k8s-recordings", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"tests/fixtures/k8s-recordings/{name} not found above {AppContext.BaseDirectory}");
     }
 }

@@ -56,10 +56,7 @@ public class PortMapperAppFixture : IAsyncLifetime
                 $"No Chromium at {ChromiumPath}. Install it with `sudo apt-get install -y chromium` (test.sh does), or set PORTMAPPER_CHROMIUM.");
         }
 
-        var options = PortMapperOptions.Parse([.. Arguments, "--urls", "http://127.0.0.1:0"]);
-        _app = PortMapperHost.Build(options, ConfigureApp);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = await StartAppAsync("http://127.0.0.1:0");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
 
         Assertions.SetDefaultExpectTimeout(WaitLimitMilliseconds);
@@ -96,6 +93,32 @@ public class PortMapperAppFixture : IAsyncLifetime
         return file;
     }
 
+    /// <summary>Stops the app while the browser stays, as a crash or a redeploy would.</summary>
+    public async Task StopAppAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    /// <summary>A new app on the same address: to the browser, the server restarted and knows none of its circuits.</summary>
+    public async Task RestartAppAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync(BaseAddress.ToString().TrimEnd('/'));
+    }
+
+    private async Task<string> StartAppAsync(string urls)
+    {
+        var options = PortMapperOptions.Parse([.. Arguments, "--urls", urls]);
+        _app = PortMapperHost.Build(options, ConfigureApp);
+        await _app.StartAsync();
+        return _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)
@@ -104,12 +127,7 @@ public class PortMapperAppFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
+        await StopAppAsync();
         await AfterStopAsync();
     }
 

@@ -614,70 +614,49 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
         var nodeAddress = NodeAddress(pod.NodeName) ?? pod.HostIp;
         var nodes = pod.NodeName is null ? ImmutableArray<string>.Empty : [pod.NodeName];
+        var unschedulable = pod.UnschedulableMessage is not null;
+
+        // Both exposures start on the pod's node, and only there: an external client, then the node's address.
+        TrafficPath OnNode(string scheme, Exposure exposure, Container container, ContainerPort port, int nodePort, Hop entry, ImmutableArray<Hop> after, PathStatus status) => new()
+        {
+            Id = $"{scheme}:{pref.Namespace}/{pref.Name}:{container.Name}:{nodePort.ToString(Inv)}/{port.Protocol}",
+            Namespace = pref.Namespace,
+            Pod = pref,
+            Exposure = exposure,
+            Protocol = port.Protocol,
+            From = ClientKind.External,
+            PortName = port.Name,
+            Hops = [new Hop(HopKind.Client) { Name = "external client" }, entry with { Port = nodePort, Nodes = nodes, Name = pod.NodeName ?? "(not scheduled)", Broken = pod.NodeName is null && unschedulable }, .. after],
+            Status = unschedulable ? PathStatus.Broken : status,
+            Diagnostics = [.. diags.Select(d => d.Code)],
+        };
+
         foreach (var (container, port) in pod.Spec.AllPorts)
         {
             if (pod.HostNetwork)
             {
-                paths.Add(new TrafficPath
+                var entry = new Hop(HopKind.HostNetwork)
                 {
-                    Id = $"hostnetwork:{pref.Namespace}/{pref.Name}:{container.Name}:{port.Number.ToString(Inv)}/{port.Protocol}",
-                    Namespace = pref.Namespace,
-                    Pod = pref,
-                    Exposure = Exposure.HostNetwork,
-                    Protocol = port.Protocol,
-                    From = ClientKind.External,
-                    PortName = port.Name,
-                    Hops =
-                    [
-                        new Hop(HopKind.Client) { Name = "external client" },
-                        new Hop(HopKind.HostNetwork)
-                        {
-                            Addresses = nodeAddress is null ? [] : [nodeAddress],
-                            Nodes = nodes,
-                            Port = port.Number,
-                            Name = pod.NodeName ?? "(not scheduled)",
-                            Note = "hostNetwork: the process binds the node's own address; no translation",
-                            Broken = pod.NodeName is null && pod.UnschedulableMessage is not null,
-                        },
-                    ],
-                    Status = pod.UnschedulableMessage is null ? PathStatus.Ok : PathStatus.Broken,
-                    Diagnostics = [.. diags.Select(d => d.Code)],
-                });
+                    Addresses = nodeAddress is null ? [] : [nodeAddress],
+                    Note = "hostNetwork: the process binds the node's own address; no translation",
+                };
+                paths.Add(OnNode("hostnetwork", Exposure.HostNetwork, container, port, port.Number, entry, [], PathStatus.Ok));
             }
             else if (port.HostPort > 0)
             {
-                paths.Add(new TrafficPath
+                var entry = new Hop(HopKind.HostPort)
                 {
-                    Id = $"hostport:{pref.Namespace}/{pref.Name}:{container.Name}:{port.HostPort.ToString(Inv)}/{port.Protocol}",
-                    Namespace = pref.Namespace,
-                    Pod = pref,
-                    Exposure = Exposure.HostPort,
-                    Protocol = port.Protocol,
-                    From = ClientKind.External,
-                    PortName = port.Name,
-                    Hops =
-                    [
-                        new Hop(HopKind.Client) { Name = "external client" },
-                        new Hop(HopKind.HostPort)
-                        {
-                            Addresses = port.HostIp is { Length: > 0 } hip && hip != "0.0.0.0" ? [hip] : nodeAddress is null ? [] : [nodeAddress],
-                            Nodes = nodes,
-                            Port = port.HostPort,
-                            Name = pod.NodeName ?? "(not scheduled)",
-                            Note = "hostPort: the node's container runtime (CNI portmap) DNATs this port to the pod; only on the pod's own node",
-                            Broken = pod.NodeName is null && pod.UnschedulableMessage is not null,
-                        },
-                        new Hop(HopKind.Endpoints)
-                        {
-                            Addresses = pod.PodIp is null ? [] : [pod.PodIp],
-                            Port = port.Number,
-                            Endpoints = [new EndpointTarget { Ip = pod.PodIp, Port = port.Number, Pod = pref, NodeName = pod.NodeName, Ready = pod.Ready ?? true, Serving = pod.Ready ?? true, Predicted = pod.Phase is null }],
-                            Note = $"containerPort {port.Number.ToString(Inv)}",
-                        },
-                    ],
-                    Status = pod.UnschedulableMessage is null ? (pod.Ready == false ? PathStatus.Degraded : PathStatus.Ok) : PathStatus.Broken,
-                    Diagnostics = [.. diags.Select(d => d.Code)],
-                });
+                    Addresses = port.HostIp is { Length: > 0 } hip && hip != "0.0.0.0" ? [hip] : nodeAddress is null ? [] : [nodeAddress],
+                    Note = "hostPort: the node's container runtime (CNI portmap) DNATs this port to the pod; only on the pod's own node",
+                };
+                var target = new Hop(HopKind.Endpoints)
+                {
+                    Addresses = pod.PodIp is null ? [] : [pod.PodIp],
+                    Port = port.Number,
+                    Endpoints = [new EndpointTarget { Ip = pod.PodIp, Port = port.Number, Pod = pref, NodeName = pod.NodeName, Ready = pod.Ready ?? true, Serving = pod.Ready ?? true, Predicted = pod.Phase is null }],
+                    Note = $"containerPort {port.Number.ToString(Inv)}",
+                };
+                paths.Add(OnNode("hostport", Exposure.HostPort, container, port, port.HostPort, entry, [target], pod.Ready == false ? PathStatus.Degraded : PathStatus.Ok));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
 
@@ -97,6 +98,9 @@ public static class GraphBuilder
         /// <summary>For a collapsed namespace: its paths themselves, for the counts on the box.</summary>
         public List<TrafficPath> Collapsed { get; } = [];
 
+        /// <summary>For a collapsed namespace: the steps of each of its paths (the box alone).</summary>
+        public ImmutableArray<GraphPathStep>? CollapsedSteps { get; set; }
+
         public PathStatus Status { get; set; }
 
         public List<GraphProblem> Problems { get; } = [];
@@ -163,6 +167,12 @@ public static class GraphBuilder
     }
 
     private sealed record Step(HopKind? Hop, List<Visit> Visits);
+
+    /// <summary>
+    /// Pods per namespace, for the counts on collapsed namespaces, kept per pod collection: snapshots share it until a
+    /// pod changes, so a Service change or a click that rebuilds the graph does not count 50,000 pods again.
+    /// </summary>
+    private static readonly ConditionalWeakTable<ImmutableDictionary<ObjectKey, Pod>, Dictionary<string, int>> PodsPerNamespace = new();
 
     private sealed class Run(ClusterAnalysis analysis, GraphView view, GraphOrder order)
     {
@@ -232,15 +242,20 @@ public static class GraphBuilder
         private GraphOrder UpdateOrder(ImmutableArray<TrafficPath> all)
         {
             var present = all.Select(p => p.Namespace + "|" + GroupOf(p)).ToHashSet(StringComparer.Ordinal);
-            var seen = order.Seen.Where(kv => present.Contains(kv.Key)).ToImmutableDictionary(StringComparer.Ordinal);
-            var next = order.Next;
-            var builder = seen.ToBuilder();
-            foreach (var key in present.Where(k => !seen.ContainsKey(k)).Order(StringComparer.Ordinal))
+            if (present.Count == order.Seen.Count && present.All(order.Seen.ContainsKey))
             {
-                builder[key] = next++;
+                // The same groups as last time (a live change within them): the order stands as it is.
+                return order;
             }
 
-            return new GraphOrder { Seen = builder.ToImmutable(), Next = next };
+            var seen = order.Seen.Where(kv => present.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var next = order.Next;
+            foreach (var key in present.Where(k => !seen.ContainsKey(k)).Order(StringComparer.Ordinal).ToList())
+            {
+                seen[key] = next++;
+            }
+
+            return new GraphOrder { Seen = seen, Next = next };
         }
 
         // ------------------------------------------------------------------ elements
@@ -287,7 +302,10 @@ public static class GraphBuilder
             ns.Collapsed.Add(path);
             ns.Status = Worst(ns.Status, path.Status);
             ns.Match |= _search.Length > 0;
-            _steps[path.Id] = [new GraphPathStep(null, [ns.Id])];
+
+            // Every path of a collapsed namespace is the one box: one steps array for them all.
+            ns.CollapsedSteps ??= [new GraphPathStep(null, [ns.Id])];
+            _steps[path.Id] = ns.CollapsedSteps.Value;
         }
 
         private void AddExpanded(TrafficPath path)
@@ -730,11 +748,11 @@ public static class GraphBuilder
             {
                 Nodes = built,
                 Edges = edges,
-                NodesById = built.ToImmutableDictionary(n => n.Id, StringComparer.Ordinal),
+                NodesById = built.ToDictionary(n => n.Id, StringComparer.Ordinal),
                 CollapsedNamespaces = collapsed,
                 PathCount = shown,
                 HiddenPathCount = hidden,
-                PathSteps = _steps.ToImmutableDictionary(StringComparer.Ordinal),
+                PathSteps = _steps,
                 Order = newOrder,
             };
         }
@@ -767,25 +785,22 @@ public static class GraphBuilder
                 Count = services,
                 Expandable = true,
                 Match = e.Match,
-                Preview = PreviewMark([.. paths.Select(p => p.Id)]),
+                Preview = view.Preview is null ? null : PreviewMark([.. paths.Select(p => p.Id)]),
             };
         }
 
-        private Dictionary<string, int>? _podsPerNamespace;
+        /// <summary>The pods of a namespace (running or not, selected by a Service or not).</summary>
+        private int PodsIn(string ns) => PodsPerNamespace.GetValue(analysis.Snapshot.Pods, CountPerNamespace).GetValueOrDefault(ns);
 
-        /// <summary>The pods of a namespace (running or not, selected by a Service or not), counted once per build.</summary>
-        private int PodsIn(string ns)
+        private static Dictionary<string, int> CountPerNamespace(ImmutableDictionary<ObjectKey, Pod> pods)
         {
-            if (_podsPerNamespace is null)
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var key in pods.Keys)
             {
-                _podsPerNamespace = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var key in analysis.Snapshot.Pods.Keys)
-                {
-                    _podsPerNamespace[key.Namespace] = _podsPerNamespace.GetValueOrDefault(key.Namespace) + 1;
-                }
+                counts[key.Namespace] = counts.GetValueOrDefault(key.Namespace) + 1;
             }
 
-            return _podsPerNamespace.GetValueOrDefault(ns);
+            return counts;
         }
 
         private GraphNode ToNode(Element e) => new()

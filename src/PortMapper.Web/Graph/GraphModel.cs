@@ -158,7 +158,8 @@ public sealed record GraphOrder
 {
     public static GraphOrder Empty { get; } = new();
 
-    public ImmutableDictionary<string, long> Seen { get; init; } = ImmutableDictionary.Create<string, long>(StringComparer.Ordinal);
+    /// <summary>Never changed once built: the builder makes a new one when a group comes or goes.</summary>
+    public IReadOnlyDictionary<string, long> Seen { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 
     public long Next { get; init; }
 }
@@ -225,14 +226,14 @@ public sealed record GraphModel
 
     /// <summary>For each path in view: its steps left to right (a path of a collapsed namespace has one step, the namespace).</summary>
     [JsonIgnore]
-    public ImmutableDictionary<string, ImmutableArray<GraphPathStep>> PathSteps { get; init; } = ImmutableDictionary.Create<string, ImmutableArray<GraphPathStep>>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, ImmutableArray<GraphPathStep>> PathSteps { get; init; } = new Dictionary<string, ImmutableArray<GraphPathStep>>(StringComparer.Ordinal);
 
     [JsonIgnore]
     public GraphOrder Order { get; init; } = GraphOrder.Empty;
 
     /// <summary>The nodes by id; the builder fills it with <see cref="Nodes"/>.</summary>
     [JsonIgnore]
-    public ImmutableDictionary<string, GraphNode> NodesById { get; init; } = ImmutableDictionary.Create<string, GraphNode>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, GraphNode> NodesById { get; init; } = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
 
     public GraphNode? FindNode(string id) => NodesById.GetValueOrDefault(id);
 

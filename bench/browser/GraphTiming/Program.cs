@@ -135,12 +135,8 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
     var ns = analysis.Snapshot.NamespaceNames().First(n => n.StartsWith("team-", StringComparison.Ordinal));
     for (var i = 0; i <= runs; i++)
     {
-        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(address);
-        var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
-        await canvas.WaitForAsync(new() { Timeout = 120_000 });
-        await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+        var (context, page, canvas) = await OpenGraphAsync(browser, address);
+        await using var _ = context;
         var at = await Inspect(page, "ns:" + ns);
         if (at is null || at.Value.GetProperty("classes").EnumerateArray().All(x => x.GetString() != "collapsed"))
         {
@@ -356,17 +352,25 @@ static async Task<JsonElement?> Inspect(IPage page, string id)
     return e.ValueKind == JsonValueKind.Object ? e : null;
 }
 
-// --screenshots DIR: what a user sees at each size: the first view, the whole graph, and one namespace opened.
-static async Task ScreenshotsAsync(IBrowser browser, int pods, string directory)
+// A fresh browser context on the graph, once it is drawn and the circuit is up.
+static async Task<(IBrowserContext Context, IPage Page, ILocator Canvas)> OpenGraphAsync(IBrowser browser, string address)
 {
-    await using var host = await BenchApp.StartAsync(pods);
-    var address = host.Address;
-    await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+    var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
     var page = await context.NewPageAsync();
     await page.GotoAsync(address);
     var canvas = page.Locator("[data-testid=graph-canvas][data-rendered-version]");
     await canvas.WaitForAsync(new() { Timeout = 120_000 });
     await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync();
+    return (context, page, canvas);
+}
+
+// --screenshots DIR: what a user sees at each size: the first view, the whole graph, and one namespace opened.
+static async Task ScreenshotsAsync(IBrowser browser, int pods, string directory)
+{
+    await using var host = await BenchApp.StartAsync(pods);
+    var address = host.Address;
+    var (context, page, canvas) = await OpenGraphAsync(browser, address);
+    await using var _ = context;
     await page.WaitForTimeoutAsync(300);
     await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{pods}-first.png") });
     await page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();

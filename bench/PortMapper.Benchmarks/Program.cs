@@ -7,4 +7,4 @@ if (args is ["memory", var scale])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(MemoryProbe).Assembly).Run(args);

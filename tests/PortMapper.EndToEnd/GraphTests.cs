@@ -38,8 +38,27 @@ public sealed class GraphTests(PortMapperAppFixture app)
         Assert.Contains("broken", broken.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
 
         await tab.SaveScreenshotAsync("graph");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task Fit_ShowsTheWholeGraphAboveTheLegendNeverMagnified()
+    {
+        await using var tab = await OpenGraphAsync();
+        var first = await ViewportAsync(tab);
+        Assert.InRange(first.GetProperty("zoom").GetDouble(), 0.75, 1.0);
+
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
-        await tab.Page.WaitForTimeoutAsync(500);
+
+        // The Fit animation has ended once two frames agree on the zoom.
+        var fitted = await SettledViewportAsync(tab);
+        var canvas = (await tab.Page.Locator(Canvas).BoundingBoxAsync())!;
+        var legend = (await tab.Page.Locator(".pm-legend").BoundingBoxAsync())!;
+        var box = fitted.GetProperty("box");
+        Assert.True(fitted.GetProperty("zoom").GetDouble() <= 1.0);
+        Assert.True(box.GetProperty("y1").GetDouble() >= 0, $"graph top {box.GetProperty("y1")} is above the canvas");
+        Assert.True(box.GetProperty("x1").GetDouble() >= 0 && box.GetProperty("x2").GetDouble() <= canvas.Width, "graph wider than the canvas");
+        Assert.True(canvas.Y + box.GetProperty("y2").GetDouble() <= legend.Y, $"graph bottom {canvas.Y + box.GetProperty("y2").GetDouble()} runs under the legend at {legend.Y}");
         await tab.SaveScreenshotAsync("graph-whole");
         Assert.Empty(tab.Problems);
     }
@@ -321,6 +340,29 @@ public sealed class GraphTests(PortMapperAppFixture app)
             """, id);
         var e = await InspectAsync(tab, id);
         return ((float)e.GetProperty("x").GetDouble(), (float)e.GetProperty("y").GetDouble());
+    }
+
+    private static async Task<JsonElement> ViewportAsync(BrowserPage tab) =>
+        await tab.Page.EvaluateAsync<JsonElement>($$"""
+            async () => (await import('/Components/Graph/GraphCanvas.razor.js')).viewport(document.querySelector('{{Canvas}}'))
+            """);
+
+    private static async Task<JsonElement> SettledViewportAsync(BrowserPage tab)
+    {
+        var before = await ViewportAsync(tab);
+        for (var i = 0; i < 100; i++)
+        {
+            await NextFramesAsync(tab);
+            var now = await ViewportAsync(tab);
+            if (now.GetProperty("zoom").GetDouble() == before.GetProperty("zoom").GetDouble() && now.GetProperty("pan").GetRawText() == before.GetProperty("pan").GetRawText())
+            {
+                return now;
+            }
+
+            before = now;
+        }
+
+        throw new TimeoutException("the graph's viewport kept moving");
     }
 
     /// <summary>Lets the canvas draw what the last change asked for before a screenshot.</summary>

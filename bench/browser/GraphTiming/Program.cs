@@ -16,8 +16,9 @@ using PortMapper.Core.Model;
 using PortMapper.Web.Graph;
 using PortMapper.Web.Hosting;
 
-// Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH]
-// Default: 1000 5000 20000 pods, 5 runs each. Prints Markdown for docs/benchmarks.md.
+// Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH] [--screenshots DIR] [--profile]
+// Default: 1000 5000 20000 pods, 5 runs each. Prints Markdown for docs/benchmarks.md (breakdowns on stderr).
+// --screenshots DIR saves what each size looks like instead; --profile prints a CPU profile of the first graph.
 var sizes = new List<int>();
 var runs = 5;
 var profile = false;
@@ -172,27 +173,10 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
         {
             var name = $"bench-live-{i.ToString(CultureInfo.InvariantCulture)}";
             var id = $"svc:{ns}/{name}:80/TCP";
-            var service = new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Service",
-                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                ["spec"] = new JsonObject
-                {
-                    ["selector"] = new JsonObject { ["app"] = path.Service!.Name },
-                    ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = "http" }),
-                },
-            };
             var sw = Stopwatch.StartNew();
             var appliedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
-            await page.WaitForFunctionAsync("""
-                async (id) => {
-                  const module = await import('/Components/Graph/GraphCanvas.razor.js');
-                  const seen = module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
-                  return seen !== null && seen.visible;
-                }
-                """, id, new() { PollingInterval = null, Timeout = 60_000 });
+            await demo.ApplyAsync([Service(ns, name, path.Service!.Name)], new ApplyOptions(DryRun: false), CancellationToken.None);
+            await WaitUntilDrawnAsync(page, id, drawn: true);
             await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r()))");
             sw.Stop();
             var updateAt = await page.EvaluateAsync<double>("() => performance.timeOrigin + (performance.getEntriesByName('portmapper:graph-update').at(-1)?.startTime ?? NaN)");
@@ -205,12 +189,7 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
             demo.Delete(new ObjectRef("Service", ns, name));
 
             // The next run starts once the browser has drawn the deletion: no update of this run is left in flight.
-            await page.WaitForFunctionAsync("""
-                async (id) => {
-                  const module = await import('/Components/Graph/GraphCanvas.razor.js');
-                  return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id) === null;
-                }
-                """, id, new() { PollingInterval = null, Timeout = 60_000 });
+            await WaitUntilDrawnAsync(page, id, drawn: false);
             await page.EvaluateAsync("() => performance.clearMarks('portmapper:graph-update')");
         }
     }
@@ -229,15 +208,8 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
         for (var i = 0; i <= runs; i++)
         {
             var name = $"bench-server-{i.ToString(CultureInfo.InvariantCulture)}";
-            var service = new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Service",
-                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = path.Service!.Name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 80 }) },
-            };
             var sw = Stopwatch.StartNew();
-            await demo.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
+            await demo.ApplyAsync([Service(ns, name, path.Service!.Name)], new ApplyOptions(DryRun: false), CancellationToken.None);
             AnalysisUpdate update;
             do
             {
@@ -290,8 +262,8 @@ static async Task<string> RendererCheckAsync(IBrowser browser, int pods)
     {
         var result = await page.EvaluateAsync<JsonElement>("""
             async (n) => {
-              const { loadGraphLibraries } = await import('/js/vendor.js');
-              const { cytoscape } = await loadGraphLibraries();
+              const { loadCytoscape } = await import('/js/vendor.js');
+              const cytoscape = await loadCytoscape();
               const webgl = !!document.createElement('canvas').getContext('webgl2');
               const time = async (options) => {
                 const container = document.createElement('div');
@@ -351,6 +323,29 @@ static async Task<JsonElement?> Inspect(IPage page, string id)
         """, id);
     return e.ValueKind == JsonValueKind.Object ? e : null;
 }
+
+// A ClusterIP Service on port 80 in front of the pods of app `app`.
+static JsonObject Service(string ns, string name, string app) => new()
+{
+    ["apiVersion"] = "v1",
+    ["kind"] = "Service",
+    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+    ["spec"] = new JsonObject
+    {
+        ["selector"] = new JsonObject { ["app"] = app },
+        ["ports"] = new JsonArray(new JsonObject { ["port"] = 80, ["targetPort"] = "http" }),
+    },
+};
+
+// Until element `id` is on the canvas (drawn: true) or gone from it (drawn: false), polled every animation frame.
+static Task WaitUntilDrawnAsync(IPage page, string id, bool drawn) =>
+    page.WaitForFunctionAsync("""
+        async ([id, drawn]) => {
+          const module = await import('/Components/Graph/GraphCanvas.razor.js');
+          const seen = module.inspect(document.querySelector('[data-testid=graph-canvas]'), id);
+          return drawn ? seen !== null && seen.visible : seen === null;
+        }
+        """, new object[] { id, drawn }, new() { PollingInterval = null, Timeout = 60_000 });
 
 // A fresh browser context on the graph, once it is drawn and the circuit is up.
 static async Task<(IBrowserContext Context, IPage Page, ILocator Canvas)> OpenGraphAsync(IBrowser browser, string address)

@@ -413,7 +413,6 @@ public sealed partial class DemoCluster
     /// <summary>The EndpointSlice controller: one slice per distinct set of resolved ports, as the real one groups them.</summary>
     private void ReconcileSlices()
     {
-        var services = OfKind("Service").Select(s => (Service)s.Model).Where(IsDirty).ToList();
         if (_dirtyNamespaces.Count == 0 && !_everythingDirty)
         {
             return;
@@ -423,7 +422,7 @@ public sealed partial class DemoCluster
         var index = _everythingDirty ? new ClusterIndex(_snapshot) : ClusterIndex.OfPods(_snapshot, OfKind("Pod").Where(p => IsDirty(p.Model)).Select(p => (Pod)p.Model));
         var zones = OfKind("Node").ToDictionary(n => n.Model.Metadata.Name, n => ((Node)n.Model).Zone, StringComparer.Ordinal);
         var desired = new Dictionary<ObjectRef, JsonObject>();
-        foreach (var svc in services)
+        foreach (var svc in OfKind("Service").Select(s => (Service)s.Model).Where(IsDirty))
         {
             if (svc.IsExternalName || svc.Selector is not { Count: > 0 } selector)
             {

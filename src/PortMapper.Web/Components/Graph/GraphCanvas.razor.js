@@ -591,53 +591,60 @@ const LEGEND_CLEARANCE = 56;
  * their size), otherwise its top left at a readable zoom, where reading starts.
  */
 function showRegion(cy, box, animate) {
-  cy.resize();
-  const w = cy.width();
-  const h = cy.height();
-  if (box.w <= 0 || box.h <= 0 || w <= 0 || h <= 0) {
+  const area = drawingArea(cy);
+  if (box.w <= 0 || box.h <= 0 || area.w <= 0 || area.h <= 0) {
     return;
   }
 
-  const whole = Math.min((w - (2 * VIEW_PADDING)) / box.w, (h - VIEW_PADDING - LEGEND_CLEARANCE) / box.h);
-  let zoom;
-  let pan;
+  const whole = wholeZoom(area, box);
   if (whole >= READABLE_ZOOM) {
-    zoom = Math.min(1, whole);
-    pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - LEGEND_CLEARANCE + VIEW_PADDING - (box.h * zoom)) / 2) - (box.y1 * zoom) };
-  } else {
-    zoom = Math.min(1, Math.max(READABLE_ZOOM, (w - (2 * VIEW_PADDING)) / box.w));
-    pan = { x: VIEW_PADDING - (box.x1 * zoom), y: (VIEW_PADDING * 0.66) - (box.y1 * zoom) };
+    moveTo(cy, Math.min(1, whole), box, area, animate);
+    return;
   }
 
-  if (animate) {
-    cy.animate({ zoom, pan }, { duration: 350 });
-  } else {
-    cy.viewport({ zoom, pan });
-  }
+  const zoom = Math.min(1, Math.max(READABLE_ZOOM, (area.w - (2 * VIEW_PADDING)) / box.w));
+  setViewport(cy, { zoom, pan: { x: VIEW_PADDING - (box.x1 * zoom), y: (VIEW_PADDING * 0.66) - (box.y1 * zoom) } }, animate);
 }
 
 /** Whether `box` fits in the drawing area at a readable zoom. */
 function legibleWhole(cy, box) {
-  cy.resize();
-  return Math.min((cy.width() - (2 * VIEW_PADDING)) / box.w, (cy.height() - VIEW_PADDING - LEGEND_CLEARANCE) / box.h) >= READABLE_ZOOM;
+  return wholeZoom(drawingArea(cy), box) >= READABLE_ZOOM;
 }
 
 /** Everything in view, however small that makes it, but never magnified past 100 %. */
 function fitAll(cy, animate) {
-  cy.resize();
   const box = cy.elements().boundingBox();
-  const w = cy.width();
-  const h = cy.height();
-  if (box.w <= 0 || box.h <= 0) {
-    return;
+  const area = drawingArea(cy);
+  if (box.w > 0 && box.h > 0) {
+    moveTo(cy, Math.max(cy.minZoom(), Math.min(1, wholeZoom(area, box))), box, area, animate);
   }
+}
 
-  const zoom = Math.max(cy.minZoom(), Math.min(1, (w - 80) / box.w, (h - 24 - LEGEND_CLEARANCE) / box.h));
-  const pan = { x: ((w - (box.w * zoom)) / 2) - (box.x1 * zoom), y: ((h - LEGEND_CLEARANCE + 24 - (box.h * zoom)) / 2) - (box.y1 * zoom) };
+/** The container's size, measured now (Cytoscape keeps the size it saw last). */
+function drawingArea(cy) {
+  cy.resize();
+  return { w: cy.width(), h: cy.height() };
+}
+
+/** The zoom that shows `box` whole, with padding around it and the legend's band kept free at the bottom. */
+function wholeZoom(area, box) {
+  return Math.min((area.w - (2 * VIEW_PADDING)) / box.w, (area.h - VIEW_PADDING - LEGEND_CLEARANCE) / box.h);
+}
+
+/** `box` centred in the part of the drawing area above the legend, at `zoom`. */
+function moveTo(cy, zoom, box, area, animate) {
+  const pan = {
+    x: ((area.w - (box.w * zoom)) / 2) - (box.x1 * zoom),
+    y: ((area.h - LEGEND_CLEARANCE + VIEW_PADDING - (box.h * zoom)) / 2) - (box.y1 * zoom),
+  };
+  setViewport(cy, { zoom, pan }, animate);
+}
+
+function setViewport(cy, viewport, animate) {
   if (animate) {
-    cy.animate({ zoom, pan }, { duration: 300 });
+    cy.animate(viewport, { duration: 350 });
   } else {
-    cy.viewport({ zoom, pan });
+    cy.viewport(viewport);
   }
 }
 

@@ -36,7 +36,11 @@ public sealed class ServerRestartTests(RestartableAppFixture app)
 
         await app.RestartAppAsync();
 
-        // The new server knows nothing of the old circuit: the page reloads by itself and draws the graph again.
+        // The new server knows nothing of the old circuit: the page reloads by itself (the marker set on the old page is
+        // gone) and, once the new circuit is up, draws the graph again. Until the reload, the old page's DOM still
+        // says interactive, so the reload is waited for first.
+        await WaitForReloadAsync(tab.Page);
+        await tab.WaitForInteractiveAsync();
         await Expect(tab.Page.Locator(".pm-layout[data-interactive=true]")).ToBeVisibleAsync();
         await Expect(canvas).ToHaveAttributeAsync("data-node-count", new System.Text.RegularExpressions.Regex("^[1-9]"));
         await Expect(modal).Not.ToBeVisibleAsync();
@@ -45,5 +49,29 @@ public sealed class ServerRestartTests(RestartableAppFixture app)
         // And it is live again: a click is answered by the new server.
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "About PortMapper" }).ClickAsync();
         await Expect(tab.Page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("About PortMapper");
+    }
+
+    /// <summary>Until the page no longer carries the marker set before the restart, i.e. it has been reloaded.</summary>
+    private static async Task WaitForReloadAsync(IPage page)
+    {
+        var limit = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < limit)
+        {
+            try
+            {
+                if (!await page.EvaluateAsync<bool>("() => window.portmapperBeforeRestart === true"))
+                {
+                    return;
+                }
+            }
+            catch (PlaywrightException)
+            {
+                // The old document went away under the evaluation: the reload is under way.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("the page did not reload within 90 s of the server coming back");
     }
 }

@@ -3,6 +3,7 @@ using PortMapper.Web.Api;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
 using PortMapper.Web.Components;
+using MudBlazor.Services;
 using Radzen;
 
 namespace PortMapper.Web.Hosting;
@@ -81,6 +82,7 @@ public static class PortMapperHost
         services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddMudServices();
     }
 
     private static void UsePortMapper(WebApplication app)

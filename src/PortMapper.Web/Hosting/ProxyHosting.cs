@@ -36,11 +36,11 @@ internal static class ProxyHosting
         {
             // Not X-Forwarded-Host: proxies such as ingress-nginx pass the client's Host header through unchanged.
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedPrefix;
-            o.KnownNetworks.Clear();
+            o.KnownIPNetworks.Clear();
             o.KnownProxies.Clear();
             foreach (var network in trusted)
             {
-                o.KnownNetworks.Add(new Microsoft.AspNetCore.HttpOverrides.IPNetwork(network.BaseAddress, network.PrefixLength));
+                o.KnownIPNetworks.Add(network);
             }
         });
     }

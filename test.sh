@@ -70,7 +70,7 @@ status=0
 dotnet test PortMapper.sln -c Release --no-build --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 step "Summary"
-# dotnet test prints one line per test assembly: "Passed!  - Failed: 0, Passed: 49, Skipped: 0, Total: 49, Duration: 3 s - X.dll (net9.0)"
+# dotnet test prints one line per test assembly: "Passed!  - Failed: 0, Passed: 49, Skipped: 0, Total: 49, Duration: 3 s - X.dll (net10.0)"
 summary="$(grep -E '^(Passed|Failed)! ' "$log" || true)"
 count() { sed -n "s/.* $1: *\([0-9]*\),.*/\1/p" <<<"$summary" | awk '{ n += $1 } END { print n + 0 }'; }
 if [ -n "$summary" ]; then sed 's/^/  /' <<<"$summary"; fi

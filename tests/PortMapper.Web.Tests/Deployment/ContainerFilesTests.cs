@@ -9,11 +9,11 @@ public sealed class ContainerFilesTests
     private readonly Dockerfile _dockerfile = Dockerfile.Read(RepoFiles.PathOf("Dockerfile"));
 
     [Fact]
-    public void Dockerfile_Stages_BuildOnTheSdkTestAndRunOnRuntimeDeps()
+    public void Dockerfile_Stages_BuildOnTheSdkTestAndRunOnTheAspNetRuntime()
     {
         var from = _dockerfile.Get("FROM").ToList();
 
-        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0 AS build", "build AS test", "mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime"], from);
+        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0 AS build", "build AS test", "mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime"], from);
         Assert.Contains(_dockerfile.Get("RUN", "build"), r => r.Contains("apt-get install -y --no-install-recommends nodejs npm", StringComparison.Ordinal));
         Assert.Contains(_dockerfile.Get("RUN", "test"), r => r.Contains("./test.sh", StringComparison.Ordinal));
         Assert.Equal("runtime", _dockerfile.Instructions[^1].Stage);

@@ -6,17 +6,24 @@ using PortMapper.Web.Components.Layout;
 using PortMapper.Web.Hosting;
 using PortMapper.Web.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor.Services;
 using Radzen;
 
 namespace PortMapper.Web.Tests.Components;
 
-public sealed class MainLayoutTests : BunitContext
+// MudBlazor's services dispose only asynchronously, so xUnit disposes the context through IAsyncLifetime.
+public sealed class MainLayoutTests : BunitContext, IAsyncLifetime
 {
     public MainLayoutTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddRadzenComponents();
+        Services.AddMudServices();
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     [Fact]
     public void Render_WithABody_ShowsProductNameSourceAndBody()

@@ -48,11 +48,10 @@ public static class KubeProxyChains
     // producing a name no cluster would ever have.
     private static string Lower(string protocol) => protocol.ToLowerInvariant();
 
-    private static string Hash(string text)
-    {
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        return Base32Prefix(digest, 16);
-    }
+    private static string Hash(string text) => HashPrefix(text, 16);
+
+    /// <summary>The first <paramref name="length"/> characters of base32(sha256(<paramref name="text"/>)).</summary>
+    internal static string HashPrefix(string text, int length) => Base32Prefix(SHA256.HashData(Encoding.UTF8.GetBytes(text)), length);
 
     private const string Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

@@ -28,6 +28,34 @@ public sealed record KubeProxyInput(Service Service, KubeProxyNode Node)
 
     public KubeProxySettings Settings { get; init; } = new();
 
+    /// <summary>
+    /// The address family to render ("IPv4" or "IPv6"); null for the family of the primary cluster IP. kube-proxy
+    /// runs one proxier per family, so a dual-stack Service has one rule set per family.
+    /// </summary>
+    public string? IpFamily { get; init; }
+
+    /// <summary>
+    /// The Service CIDR of the rendered family (kube-proxy's view of the ServiceCIDR objects); nftables mode drops
+    /// traffic to unallocated addresses in it. Null when unknown: PortMapper assumes
+    /// <see cref="AssumedServiceCidr"/> for IPv4 and says so.
+    /// </summary>
+    public string? ServiceCidr { get; init; }
+
+    /// <summary>The kubeadm default Service CIDR, assumed when <see cref="ServiceCidr"/> is unknown.</summary>
+    public const string AssumedServiceCidr = "10.96.0.0/12";
+
+    /// <summary>The cluster IP of <see cref="IpFamily"/> (or the primary one), as the Service lists it; null when there is none.</summary>
+    public string? ClusterIpOfFamily()
+    {
+        if (IpFamily is null || Service.ClusterIps.IsDefaultOrEmpty)
+        {
+            return Service.ClusterIp;
+        }
+
+        var v6 = IpFamily == "IPv6";
+        return Service.ClusterIps.FirstOrDefault(ip => IpText.TryNormalize(ip, out var a) && IpText.IsV6(a) == v6);
+    }
+
     public ImmutableArray<KubeProxyEndpoint> EndpointsFor(ServicePort port)
     {
         var name = port.Name ?? "";

@@ -37,33 +37,13 @@ public static class KubeProxyRuleGenerator
 
     public static KubeProxyRuleSet Generate(KubeProxyInput input)
     {
-        var service = input.Service;
-        var key = service.Key();
-        if (service.IsExternalName)
+        if (WhyNoRules(input, out var clusterIp) is { } reason)
         {
-            return KubeProxyRuleSet.WithoutRules(input, $"{key} is an ExternalName Service: kube-proxy writes no rules for it. " +
-                $"The cluster DNS answers its name with a CNAME to {service.ExternalName ?? "spec.externalName"}, and clients connect there directly.");
-        }
-
-        if (service.IsHeadless)
-        {
-            return KubeProxyRuleSet.WithoutRules(input, $"{key} is headless (clusterIP: None): kube-proxy writes no rules for it. " +
-                "The cluster DNS answers its name with the ready pod IPs, and clients connect to the pods directly.");
-        }
-
-        if (string.IsNullOrEmpty(service.ClusterIp))
-        {
-            return KubeProxyRuleSet.WithoutRules(input, $"{key} has no cluster IP yet: kube-proxy skips a Service until the API server allocates one. " +
-                "Apply it to a cluster (or set spec.clusterIP) to see its rules.");
-        }
-
-        if (!IpText.TryNormalize(service.ClusterIp, out var clusterIp))
-        {
-            return KubeProxyRuleSet.WithoutRules(input, $"{key} has cluster IP \"{service.ClusterIp}\", which is not an IP address, so kube-proxy cannot write rules for it.");
+            return KubeProxyRuleSet.WithoutRules(input, reason);
         }
 
         var writer = new Writer(input, clusterIp);
-        foreach (var port in service.Ports)
+        foreach (var port in input.Service.Ports)
         {
             writer.WritePort(port);
         }
@@ -72,8 +52,46 @@ public static class KubeProxyRuleGenerator
         return writer.Build();
     }
 
-    /// <summary>One usable endpoint, normalised the way kube-proxy's endpoint cache holds it.</summary>
-    private sealed record Ep(string HostPort, IPAddress Ip, bool Local, bool Ready, bool Serving, bool Terminating, string Chain);
+    /// <summary>
+    /// Why kube-proxy (in any mode) writes nothing for the Service of <paramref name="input"/>: ExternalName,
+    /// headless, no cluster IP (of the requested family), or an unparsable one. Null when it does write rules.
+    /// </summary>
+    internal static string? WhyNoRules(KubeProxyInput input, out IPAddress clusterIp)
+    {
+        clusterIp = IPAddress.None;
+        var service = input.Service;
+        var key = service.Key();
+        if (service.IsExternalName)
+        {
+            return $"{key} is an ExternalName Service: kube-proxy writes no rules for it. " +
+                $"The cluster DNS answers its name with a CNAME to {service.ExternalName ?? "spec.externalName"}, and clients connect there directly.";
+        }
+
+        if (service.IsHeadless)
+        {
+            return $"{key} is headless (clusterIP: None): kube-proxy writes no rules for it. " +
+                "The cluster DNS answers its name with the ready pod IPs, and clients connect to the pods directly.";
+        }
+
+        if (string.IsNullOrEmpty(service.ClusterIp))
+        {
+            return $"{key} has no cluster IP yet: kube-proxy skips a Service until the API server allocates one. " +
+                "Apply it to a cluster (or set spec.clusterIP) to see its rules.";
+        }
+
+        var chosen = input.ClusterIpOfFamily();
+        if (chosen is null)
+        {
+            return $"{key} has no {input.IpFamily} cluster IP (spec.clusterIPs: {string.Join(", ", service.ClusterIps)}), so the {input.IpFamily} proxier writes no rules for it.";
+        }
+
+        if (!IpText.TryNormalize(chosen, out clusterIp))
+        {
+            return $"{key} has cluster IP \"{chosen}\", which is not an IP address, so kube-proxy cannot write rules for it.";
+        }
+
+        return null;
+    }
 
     private sealed class Writer
     {
@@ -465,12 +483,12 @@ public static class KubeProxyRuleGenerator
 
                 foreach (var ep in reachable)
                 {
-                    Add(Nat, ep.Chain, $"-m comment --comment {_n} -s {ep.Ip} -j {KubeProxyChains.MarkMasquerade}",
+                    Add(Nat, SepChain(ep), $"-m comment --comment {_n} -s {ep.Ip} -j {KubeProxyChains.MarkMasquerade}",
                         RuleRole.Masquerade,
                         $"Hairpin: when {ep.HostPort} is itself the client (a pod calling its own Service), the packet is marked for SNAT so the reply goes back through the node.",
                         new RuleMatch { Source = new IpText.Cidr(ep.Ip, IpText.IsV6(ep.Ip) ? 128 : 32) }, KubeProxyChains.MarkMasquerade, ep.HostPort);
-                    var recent = affinity ? $"-m recent --name {ep.Chain} --set " : "";
-                    Add(Nat, ep.Chain, $"-m comment --comment {_n} {recent}{Proto} -j DNAT --to-destination {ep.HostPort}",
+                    var recent = affinity ? $"-m recent --name {SepChain(ep)} --set " : "";
+                    Add(Nat, SepChain(ep), $"-m comment --comment {_n} {recent}{Proto} -j DNAT --to-destination {ep.HostPort}",
                         RuleRole.Dnat,
                         $"Rewrites the destination to the endpoint {ep.HostPort}" + (affinity ? " and records the client's address for session affinity." : "."),
                         new RuleMatch { Protocol = _proto, DnatTo = ep.HostPort }, "DNAT", ep.HostPort);
@@ -560,17 +578,17 @@ public static class KubeProxyRuleGenerator
                     RuleMatch.Any, null);
             }
 
-            private void WriteServiceToEndpoints(string chain, List<Ep> endpoints, bool affinity, int stickySeconds)
+            private void WriteServiceToEndpoints(string chain, List<ProxyEndpoint> endpoints, bool affinity, int stickySeconds)
             {
                 if (affinity)
                 {
                     foreach (var ep in endpoints)
                     {
                         Add(Nat, chain,
-                            $"-m comment --comment \"{_n} -> {ep.HostPort}\" -m recent --name {ep.Chain} --rcheck --seconds {stickySeconds} --reap -j {ep.Chain}",
+                            $"-m comment --comment \"{_n} -> {ep.HostPort}\" -m recent --name {SepChain(ep)} --rcheck --seconds {stickySeconds} --reap -j {SepChain(ep)}",
                             RuleRole.SessionAffinity,
                             $"Session affinity: a client that reached {ep.HostPort} within the last {stickySeconds} seconds goes back to it.",
-                            new RuleMatch { PerConnection = true }, ep.Chain, ep.HostPort);
+                            new RuleMatch { PerConnection = true }, SepChain(ep), ep.HostPort);
                     }
                 }
 
@@ -582,19 +600,19 @@ public static class KubeProxyRuleGenerator
                     if (i < count - 1)
                     {
                         var probability = Probability(count - i);
-                        Add(Nat, chain, $"{comment} -m statistic --mode random --probability {probability} -j {ep.Chain}", RuleRole.LoadBalance,
+                        Add(Nat, chain, $"{comment} -m statistic --mode random --probability {probability} -j {SepChain(ep)}", RuleRole.LoadBalance,
                             i == 0
                                 ? $"1 of {count}: picks {ep.HostPort} with probability {probability}."
                                 : $"{i + 1} of {count}: picks {ep.HostPort} with probability {probability} of the connections not yet picked (1/{count} of all).",
-                            new RuleMatch { PerConnection = true }, ep.Chain, ep.HostPort);
+                            new RuleMatch { PerConnection = true }, SepChain(ep), ep.HostPort);
                     }
                     else
                     {
-                        Add(Nat, chain, $"{comment} -j {ep.Chain}", RuleRole.LoadBalance,
+                        Add(Nat, chain, $"{comment} -j {SepChain(ep)}", RuleRole.LoadBalance,
                             count == 1
                                 ? $"Sends every connection to the only endpoint, {ep.HostPort}."
                                 : $"{count} of {count}: takes every connection not yet picked (1/{count} of all) to {ep.HostPort}.",
-                            RuleMatch.Any, ep.Chain, ep.HostPort);
+                            RuleMatch.Any, SepChain(ep), ep.HostPort);
                     }
                 }
             }
@@ -643,83 +661,13 @@ public static class KubeProxyRuleGenerator
             }
 
             /// <summary>The port's endpoints as kube-proxy's endpoint cache holds them: one per "IP:port", sorted by that text.</summary>
-            private List<Ep> Endpoints()
-            {
-                var byHostPort = new Dictionary<string, Ep>(StringComparer.Ordinal);
-                foreach (var e in _w._input.EndpointsFor(_port))
-                {
-                    if (!IpText.TryNormalize(e.Ip, out var ip) || e.Port <= 0)
-                    {
-                        _w.Note($"{_n}: endpoint \"{e.Ip}:{e.Port}\" is not a valid address and port; kube-proxy ignores it.");
-                        continue;
-                    }
+            private List<ProxyEndpoint> Endpoints() => EndpointSelection.Normalize(_w._input, _port, _w._v6, _n, _w.Note);
 
-                    if (IpText.IsV6(ip) != _w._v6)
-                    {
-                        continue;
-                    }
+            private static (List<ProxyEndpoint> Cluster, List<ProxyEndpoint> Local, List<ProxyEndpoint> Reachable, bool HasAny) Categorize(
+                List<ProxyEndpoint> all, bool usesCluster, bool usesLocal) => EndpointSelection.Categorize(all, usesCluster, usesLocal);
 
-                    var hostPort = IpText.JoinHostPort(ip, e.Port);
-                    var local = e.NodeName is { Length: > 0 } nodeName && nodeName == _w._input.Node.Name;
-                    var ep = new Ep(hostPort, ip, local, e.Ready, e.Serving, e.Terminating,
-                        KubeProxyChains.ServicePortEndpointChainName(_name, _proto, hostPort));
-                    // A terminating pod whose IP was reused by a new pod must not win over the new one.
-                    if (!byHostPort.ContainsKey(hostPort) || !e.Terminating)
-                    {
-                        byHostPort[hostPort] = ep;
-                    }
-                }
-
-                return byHostPort.Values.OrderBy(e => e.HostPort, StringComparer.Ordinal).ToList();
-            }
-
-            /// <summary>
-            /// CategorizeEndpoints (pkg/proxy/topology.go) without topology hints: Ready endpoints, or
-            /// serving-and-terminating ones when none is ready, separately for Cluster and Local policy.
-            /// </summary>
-            private static (List<Ep> Cluster, List<Ep> Local, List<Ep> Reachable, bool HasAny) Categorize(List<Ep> all, bool usesCluster, bool usesLocal)
-            {
-                List<Ep> cluster = [];
-                var hasAny = false;
-                if (usesCluster)
-                {
-                    cluster = all.Where(e => e.Ready).ToList();
-                    if (cluster.Count == 0)
-                    {
-                        cluster = all.Where(e => e.Serving && e.Terminating).ToList();
-                    }
-
-                    hasAny = cluster.Count > 0;
-                }
-
-                if (!usesLocal)
-                {
-                    return (cluster, [], cluster, hasAny);
-                }
-
-                hasAny |= all.Any(e => e.Ready || (e.Serving && e.Terminating));
-                var useServingTerminating = false;
-                List<Ep> local;
-                if (all.Any(e => e.Local && e.Ready))
-                {
-                    local = all.Where(e => e.Local && e.Ready).ToList();
-                }
-                else
-                {
-                    local = all.Where(e => e.Local && e.Serving && e.Terminating).ToList();
-                    useServingTerminating = local.Count > 0;
-                }
-
-                if (!usesCluster)
-                {
-                    return (cluster, local, local, hasAny);
-                }
-
-                var reachable = useServingTerminating
-                    ? cluster.Concat(local).DistinctBy(e => e.HostPort).OrderBy(e => e.HostPort, StringComparer.Ordinal).ToList()
-                    : cluster;
-                return (cluster, local, reachable, hasAny);
-            }
+            /// <summary>The KUBE-SEP chain of one endpoint.</summary>
+            private string SepChain(ProxyEndpoint ep) => KubeProxyChains.ServicePortEndpointChainName(_name, _proto, ep.HostPort);
         }
     }
 }

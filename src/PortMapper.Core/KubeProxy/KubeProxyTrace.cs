@@ -92,6 +92,8 @@ internal sealed class TraceWalker
         public State With(KubeProxyRule rule) => this with { Rules = Rules.Add(rule) };
     }
 
+    private readonly PacketFacts _facts;
+
     public TraceWalker(KubeProxyRuleSet set, KubeProxyRequest request)
     {
         _set = set;
@@ -102,6 +104,7 @@ internal sealed class TraceWalker
         _source = IpText.TryNormalize(request.SourceIp, out var source) ? source
             : request.Source == RequestSource.Node ? _context.NodeIp
             : null;
+        _facts = new PacketFacts(_context, request);
         _chains = set.Rules
             .GroupBy(r => (r.Table, r.Chain))
             .ToDictionary(g => g.Key, g => g.ToList());
@@ -231,106 +234,9 @@ internal sealed class TraceWalker
         }
     }
 
-    private Tri Evaluate(RuleMatch m)
-    {
-        var result = Tri.Yes;
-        if (m.Protocol is not null && m.Protocol != _protocol)
-        {
-            return Tri.No;
-        }
+    private Tri Evaluate(RuleMatch m) => _facts.Evaluate(m);
 
-        if (m.Destination is not null && !m.Destination.Equals(_destination))
-        {
-            return Tri.No;
-        }
-
-        if (m.DestinationPort is { } port && port != _request.DestinationPort)
-        {
-            return Tri.No;
-        }
-
-        if (m.ExcludedDestination is { } excluded && excluded.Contains(_destination!))
-        {
-            return Tri.No;
-        }
-
-        if (m.DestinationLocal)
-        {
-            result = Min(result, DestinationLocal());
-        }
-
-        if (m.SourceLocal)
-        {
-            result = Min(result, _request.Source == RequestSource.Node ? Tri.Yes : Tri.No);
-        }
-
-        if (m.Source is { } source)
-        {
-            var inside = SourceIn(source);
-            result = Min(result, m.SourceNegated ? Not(inside) : inside);
-        }
-
-        if (m.PerConnection)
-        {
-            result = Min(result, Tri.Maybe);
-        }
-
-        return result;
-    }
-
-    private Tri DestinationLocal()
-    {
-        if (_context.NodeAddresses.Contains(_destination!) || IPAddress.IsLoopback(_destination!))
-        {
-            return Tri.Yes;
-        }
-
-        return _context.NodeAddresses.IsEmpty ? Tri.Maybe : Tri.No;
-    }
-
-    /// <summary>Whether the client's address is in <paramref name="range"/>, given what is known about it.</summary>
-    private Tri SourceIn(IpText.Cidr range)
-    {
-        if (_source is not null)
-        {
-            return range.Contains(_source) ? Tri.Yes : Tri.No;
-        }
-
-        var singleAddress = range.Prefix == (range.IsV6 ? 128 : 32);
-        switch (_request.Source)
-        {
-            case RequestSource.Pod:
-                // An unnamed pod is not one of this Service's endpoints (no hairpin) and not a load-balancer IP.
-                if (singleAddress || _context.PodCidr is not { } pods)
-                {
-                    return singleAddress ? Tri.No : Tri.Maybe;
-                }
-
-                return Covers(range, pods) ? Tri.Yes : Overlaps(range, pods) ? Tri.Maybe : Tri.No;
-            case RequestSource.External:
-                if (singleAddress || (_context.PodCidr is { } cluster && Covers(cluster, range)))
-                {
-                    return Tri.No;
-                }
-
-                return Tri.Maybe;
-            default:
-                return Tri.Maybe;
-        }
-    }
-
-    private static bool Covers(IpText.Cidr outer, IpText.Cidr inner) => outer.Prefix <= inner.Prefix && outer.Contains(inner.Network);
-
-    private static bool Overlaps(IpText.Cidr a, IpText.Cidr b) => Covers(a, b) || Covers(b, a);
-
-    private static Tri Min(Tri a, Tri b) => a < b ? a : b;
-
-    private static Tri Not(Tri value) => value switch
-    {
-        Tri.Yes => Tri.No,
-        Tri.No => Tri.Yes,
-        _ => Tri.Maybe,
-    };
+    private Tri DestinationLocal() => _facts.DestinationLocal();
 
     /// <summary>Paths equal in rules and ending; two branches of an unknown match often converge.</summary>
     private sealed class PathComparer : IEqualityComparer<KubeProxyPath>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using PortMapper.Web.Hosting;
@@ -57,6 +58,15 @@ public static class OidcAuthentication
 
         o.Events.OnTokenValidated = context =>
         {
+            // The handler skips the signature check for an unsigned ID token from the token endpoint (OpenID Connect
+            // Core §3.1.3.7 allows trusting TLS there). PortMapper does not: an ID token must carry a signature, which
+            // the handler then verifies against the provider's JWKS.
+            if (!IsSigned(context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken))
+            {
+                context.Fail(new SecurityTokenInvalidSignatureException("The ID token is not signed (alg \"none\" or no signature); PortMapper accepts only ID tokens signed with a key from the provider's JWKS."));
+                return Task.CompletedTask;
+            }
+
             context.Principal = Principal(context.Principal!, context.Options.Authority!);
             return Task.CompletedTask;
         };
@@ -69,6 +79,24 @@ public static class OidcAuthentication
             context.HandleResponse();
             return Task.CompletedTask;
         };
+    }
+
+    /// <summary>True for a JWS with an algorithm other than "none" and a non-empty signature part.</summary>
+    internal static bool IsSigned(string? idToken)
+    {
+        if (string.IsNullOrEmpty(idToken) || idToken.Split('.') is not [_, _, { Length: > 0 }])
+        {
+            return false;
+        }
+
+        try
+        {
+            return new JsonWebToken(idToken).Alg is { Length: > 0 } alg && !alg.Equals("none", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What PortMapper keeps of the ID token in its cookie: the subject, a display name and the e-mail address.</summary>

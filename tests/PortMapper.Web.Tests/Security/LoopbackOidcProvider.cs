@@ -22,8 +22,15 @@ public enum IdTokenKind
     /// <summary>Signed by another RSA key under the provider's key id: the signature does not match the JWKS.</summary>
     SignedByAnotherKey,
     WrongAudience,
+    WrongIssuer,
+
+    /// <summary>A nonce other than the one in the authorization request (a replayed token).</summary>
+    WrongNonce,
     Expired,
     NotYetValid,
+
+    /// <summary>alg "none" and no signature.</summary>
+    Unsigned,
 }
 
 /// <summary>
@@ -174,16 +181,21 @@ internal sealed class LoopbackOidcProvider : IAsyncDisposable
         };
         var claims = new Dictionary<string, object>
         {
-            ["iss"] = Issuer,
+            ["iss"] = kind == IdTokenKind.WrongIssuer ? "https://other-issuer.example" : Issuer,
             ["aud"] = kind == IdTokenKind.WrongAudience ? "someone-else" : ClientId,
             ["sub"] = $"sub-{UserName}",
             ["preferred_username"] = UserName,
             ["email"] = $"{UserName}@example.com",
-            ["nonce"] = nonce,
+            ["nonce"] = kind == IdTokenKind.WrongNonce ? "replayed-nonce" : nonce,
             ["iat"] = notBefore.ToUnixTimeSeconds(),
             ["nbf"] = notBefore.ToUnixTimeSeconds(),
             ["exp"] = expires.ToUnixTimeSeconds(),
         };
+        if (kind == IdTokenKind.Unsigned)
+        {
+            return $"{Encode(new Dictionary<string, object> { ["alg"] = "none", ["typ"] = "JWT" })}.{Encode(claims)}.";
+        }
+
         var header = new Dictionary<string, object> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = KeyId };
         var signed = $"{Encode(header)}.{Encode(claims)}";
         var key = kind == IdTokenKind.SignedByAnotherKey ? _otherKey : _key;

@@ -107,6 +107,9 @@ public sealed class OidcSignInTests : IAsyncLifetime
     [Theory]
     [InlineData(IdTokenKind.SignedByAnotherKey, "signature", "the ID token's signature does not match the provider's keys")]
     [InlineData(IdTokenKind.WrongAudience, "audience", "it was issued for another client (its audience is not PortMapper's --oidc-client-id)")]
+    [InlineData(IdTokenKind.Unsigned, "signature", "the ID token's signature does not match the provider's keys")]
+    [InlineData(IdTokenKind.WrongIssuer, "issuer", "its issuer is not the provider given as --oidc-authority")]
+    [InlineData(IdTokenKind.WrongNonce, "nonce", "its nonce does not match this sign-in request")]
     [InlineData(IdTokenKind.Expired, "expired", "it has expired")]
     [InlineData(IdTokenKind.NotYetValid, "not-yet-valid", "it is not valid yet")]
     public async Task BadIdToken_IsRefusedWithItsReasonOnTheSignInPage_AndNothingIsApplied(IdTokenKind kind, string code, string message)
@@ -130,6 +133,21 @@ public sealed class OidcSignInTests : IAsyncLifetime
 
         await AssertRefusedAsync(client, final, "client", "The provider refused PortMapper's client credentials (invalid_client)");
         Assert.Equal(0, _provider.IdTokensIssued);
+    }
+
+    [Fact]
+    public async Task BehindAProxy_XForwardedPrefix_IsInTheRedirectUriAndTheWayBack()
+    {
+        using var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Forwarded-Prefix", "/tools/pm");
+
+        var (final, visited) = await SignInAsync(client, "designer", prefix: "");
+
+        var authorize = Assert.Single(_provider.AuthorizeRequests);
+        Assert.Equal(new Uri(_app.Address, "/tools/pm/signin-oidc").ToString(), authorize["redirect_uri"]);
+        // The proxy would strip /tools/pm again; Kestrel here answers the prefixed path with the app's not-found page.
+        Assert.Contains(new Uri(_app.Address, "/tools/pm/signin-oidc").GetLeftPart(UriPartial.Path), visited[2], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, final.StatusCode);
     }
 
     [Fact]
@@ -221,8 +239,8 @@ public sealed class OidcSignInTests : IAsyncLifetime
     }
 
     /// <summary>Starts at /auth/oidc and follows the redirects through the provider and back, as a browser would.</summary>
-    private Task<(HttpResponseMessage Final, List<string> Visited)> SignInAsync(HttpClient client, string returnUrl) =>
-        FollowAsync(client, new Uri(_app.Address, $"/portmapper/auth/oidc?returnUrl={returnUrl}"));
+    private Task<(HttpResponseMessage Final, List<string> Visited)> SignInAsync(HttpClient client, string returnUrl, string prefix = "/portmapper") =>
+        FollowAsync(client, new Uri(_app.Address, $"{prefix}/auth/oidc?returnUrl={returnUrl}"));
 
     private static async Task<(HttpResponseMessage Final, List<string> Visited)> FollowAsync(HttpClient client, Uri start)
     {

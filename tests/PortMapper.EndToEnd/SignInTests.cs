@@ -56,6 +56,7 @@ public sealed class SignInTests(TokenSignInAppFixture app)
 
         await Expect(tab.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("That token does not match");
         await Expect(tab.Page.GetByLabel("Apply token")).ToHaveValueAsync("");
+        await tab.SaveScreenshotAsync("token-refused");
         Assert.Empty(tab.Problems);
     }
 }

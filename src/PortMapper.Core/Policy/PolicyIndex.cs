@@ -138,6 +138,14 @@ public sealed class PolicyIndex
     public IReadOnlyList<ObjectKey> SelectedPods(ObjectKey policy) =>
         _podsByPolicy.TryGetValue(policy, out var pods) ? pods.Order().ToList() : [];
 
+    /// <summary>The pods of the snapshot, in any namespace, that carry the label <paramref name="key"/>=<paramref name="value"/>, sorted.</summary>
+    public IReadOnlyList<Pod> PodsLabelled(string key, string value) =>
+        _podsByNamespace.Keys
+            .SelectMany(ns => _podsByLabel.TryGetValue((ns, key, value), out var set) ? set : [])
+            .Order()
+            .Select(k => Snapshot.Pods[k])
+            .ToList();
+
     /// <summary>True when the ClusterNetworkPolicy's subject selects the pod. hostNetwork pods are never subjects.</summary>
     public bool Selects(ClusterNetworkPolicy policy, Pod pod) =>
         policy.Subject is { } subject && !pod.HostNetwork && Selects(subject, pod);

@@ -19,11 +19,12 @@ public sealed partial class ModelReader
     private static bool IsPolicyKind(string kind) => kind is "NetworkPolicy" or "ClusterNetworkPolicy";
 
     /// <summary>
-    /// Like <see cref="IsModelled(string)"/>, and also tells PortMapper's ClusterNetworkPolicy from a network plugin's
-    /// kind of the same name in another group (Antrea's crd.antrea.io), which is not modelled.
+    /// <see cref="IsModelled(string)"/>, plus ClusterNetworkPolicy of policy.networking.k8s.io: the kind alone cannot
+    /// tell it from a network plugin's kind of the same name in another group (Antrea's crd.antrea.io), which is not
+    /// modelled.
     /// </summary>
     public static bool IsModelled(string kind, string apiVersion) =>
-        IsModelled(kind) && (kind != "ClusterNetworkPolicy" || apiVersion.StartsWith(ClusterNetworkPolicyGroup + "/", StringComparison.Ordinal));
+        IsModelled(kind) || (kind == "ClusterNetworkPolicy" && apiVersion.StartsWith(ClusterNetworkPolicyGroup + "/", StringComparison.Ordinal));
 
     private IKubeObject? ReadPolicy(JsonObject obj, string kind, ObjectMeta meta)
     {

@@ -52,8 +52,8 @@ public sealed partial class ModelReader
 
     /// <summary>The kinds <see cref="Read"/> understands, by apiVersion group and kind.</summary>
     public static bool IsModelled(string kind) =>
-        kind is "Namespace" or "Node" or "Pod" or "Service" or "EndpointSlice" or "Ingress" or "IngressClass" || Workload.Kinds.Contains(kind)
-        || IsPolicyKind(kind);
+        kind is "Namespace" or "Node" or "Pod" or "Service" or "EndpointSlice" or "Ingress" or "IngressClass" or "NetworkPolicy"
+        || Workload.Kinds.Contains(kind);
 
     /// <summary>Returns the object, or null when the kind is not modelled. <paramref name="source"/> marks where it was read.</summary>
     public IKubeObject? Read(JsonObject obj, SourceLocation? source = null)

@@ -184,6 +184,16 @@ public class PolicyLoadingTests
     }
 
     [Fact]
+    public void IsModelled_ClusterNetworkPolicy_OnlyOfItsGroup()
+    {
+        Assert.True(ModelReader.IsModelled("NetworkPolicy"));
+        Assert.True(ModelReader.IsModelled("ClusterNetworkPolicy", "policy.networking.k8s.io/v1beta1"));
+        Assert.False(ModelReader.IsModelled("ClusterNetworkPolicy", "crd.antrea.io/v1beta1"));
+        // The kind alone cannot tell the groups apart: callers without the apiVersion do not model it.
+        Assert.False(ModelReader.IsModelled("ClusterNetworkPolicy"));
+    }
+
+    [Fact]
     public void Snapshot_HoldsPoliciesAndRemovesThem()
     {
         var objects = Load("""

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using PortMapper.Benchmarks.Analysis;
+using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
 using PortMapper.Core.Policy;
 
@@ -21,6 +22,10 @@ public class PolicyBenchmarks
     private NetworkPolicy _http = null!;
     private NetworkPolicy _metrics = null!;
     private bool _flip;
+    private ClusterAnalyzer _analyzer = null!;
+    private Pod _ready = null!;
+    private Pod _unready = null!;
+    private bool _podFlip;
 
     [Params("50k")]
     public string Scale { get; set; } = "50k";
@@ -33,6 +38,9 @@ public class PolicyBenchmarks
         _index = new PolicyIndex(_snapshot);
         _client = _snapshot.Pods.Values.OrderBy(p => p.Key()).First();
         _http = (NetworkPolicy)Policies(cluster).First(p => p.Metadata.Name.StartsWith("allow-", StringComparison.Ordinal));
+        _analyzer = new ClusterAnalyzer(_snapshot);
+        _ready = _snapshot.Pods.Values.OrderBy(p => p.Key()).Skip(1).First();
+        _unready = _ready with { Ready = false };
         _metrics = _http with { Ingress = [_http.Ingress[0] with { Ports = [new NetworkPolicyPort(Protocols.Tcp, IntOrName.FromName("metrics"), null)] }] };
     }
 
@@ -74,6 +82,17 @@ public class PolicyBenchmarks
         }
 
         return blocked;
+    }
+
+    /// <summary>
+    /// The path analyzer with the policies: one pod flips readiness, so its Services and the PM5xx units of the ~100
+    /// NetworkPolicies of its namespace are recomputed.
+    /// </summary>
+    [Benchmark]
+    public int AnalyzerOnePodChange()
+    {
+        _podFlip = !_podFlip;
+        return _analyzer.Apply(new ClusterChange(ChangeType.Modified, _podFlip ? _unready : _ready)).Diagnostics.Length;
     }
 
     private PolicyVerdictKind Evaluate(PolicyEvaluator evaluator, Pod pod)

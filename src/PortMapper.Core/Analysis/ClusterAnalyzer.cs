@@ -141,6 +141,7 @@ public sealed class ClusterAnalyzer
                 break;
             case NetworkPolicy policy:
                 dirty.Add(PolicyChecks.UnitName(policy.Key()));
+                PolicyChecks.MarkNamespace(after, policy.Metadata.Namespace, dirty);
                 break;
             case ClusterNetworkPolicy or Namespace:
                 PolicyChecks.MarkAffected(after, null, dirty);

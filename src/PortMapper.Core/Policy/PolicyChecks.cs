@@ -59,17 +59,18 @@ internal static class PolicyChecks
     /// The units a change can affect: a pod touches the policies of its namespace (all of them when it is a DNS pod); a
     /// namespace or ClusterNetworkPolicy (<paramref name="pod"/> null) touches every policy.
     /// </summary>
-    public static void MarkAffected(ClusterSnapshot snapshot, Pod? pod, HashSet<string> dirty)
-    {
-        if (snapshot.NetworkPolicies.IsEmpty)
-        {
-            return;
-        }
+    public static void MarkAffected(ClusterSnapshot snapshot, Pod? pod, HashSet<string> dirty) =>
+        MarkNamespace(snapshot, pod is null || pod.Metadata.Labels.GetValueOrDefault(DnsLabelKey) == DnsLabelValue ? null : pod.Metadata.Namespace, dirty);
 
-        var all = pod is null || pod.Metadata.Labels.GetValueOrDefault(DnsLabelKey) == DnsLabelValue;
+    /// <summary>
+    /// The units of every policy of <paramref name="ns"/> (all namespaces when null). A NetworkPolicy change touches its
+    /// whole namespace: the DNS check of a policy sees the union of every policy selecting the same pods.
+    /// </summary>
+    public static void MarkNamespace(ClusterSnapshot snapshot, string? ns, HashSet<string> dirty)
+    {
         foreach (var key in snapshot.NetworkPolicies.Keys)
         {
-            if (all || KubeNames.Comparer.Equals(key.Namespace, pod!.Metadata.Namespace))
+            if (ns is null || KubeNames.Comparer.Equals(key.Namespace, ns))
             {
                 dirty.Add(UnitName(key));
             }

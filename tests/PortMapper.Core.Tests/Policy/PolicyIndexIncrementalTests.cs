@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
 using PortMapper.Core.Policy;
+using PortMapper.Core.Tests.Fixtures;
 
 namespace PortMapper.Core.Tests.Policy;
 
@@ -47,6 +49,22 @@ public class PolicyIndexIncrementalTests
                     Assert.Equal(new PolicyEvaluator(fresh).Evaluate(packet).Summary, new PolicyEvaluator(index).Evaluate(packet).Summary);
                 }
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void AnalyzerApply_RandomPolicyChanges_SameFindingsAsAFreshAnalysis(int seed)
+    {
+        var rng = new Random(seed);
+        var analyzer = new ClusterAnalyzer(ClusterSnapshot.Empty);
+        for (var step = 0; step < 300; step++)
+        {
+            var incremental = analyzer.Apply(Next(rng, analyzer.Current.Snapshot));
+
+            var difference = AnalysisComparison.Difference(ClusterAnalyzer.Analyze(incremental.Snapshot), incremental);
+            Assert.True(difference is null, $"step {step}: {difference}");
         }
     }
 

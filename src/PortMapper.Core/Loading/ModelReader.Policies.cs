@@ -52,7 +52,7 @@ public sealed partial class ModelReader
 
         return new NetworkPolicy(meta)
         {
-            PodSelector = podSelector is null ? LabelSelector.Empty : ReadSelector(podSelector, "spec.podSelector"),
+            PodSelector = podSelector is null ? LabelSelector.Empty : ReadPolicySelector(podSelector, "spec.podSelector"),
             PolicyTypes = types,
             Ingress = ReadPolicyRules(spec, "ingress", "from"),
             Egress = ReadPolicyRules(spec, "egress", "to"),
@@ -83,8 +83,8 @@ public sealed partial class ModelReader
         }
 
         return new NetworkPolicyPeer(
-            pods is null ? null : ReadSelector(pods, $"{path}.podSelector"),
-            namespaces is null ? null : ReadSelector(namespaces, $"{path}.namespaceSelector"),
+            pods is null ? null : ReadPolicySelector(pods, $"{path}.podSelector"),
+            namespaces is null ? null : ReadPolicySelector(namespaces, $"{path}.namespaceSelector"),
             ipBlock is null ? null : ReadIpBlock(ipBlock, $"{path}.ipBlock"));
     }
 
@@ -271,15 +271,15 @@ public sealed partial class ModelReader
             }
 
             selector = new ClusterPodSelector(
-                ns is null ? LabelSelector.Empty : ReadSelector(ns, $"{path}.pods.namespaceSelector"),
-                ps is null ? LabelSelector.Empty : ReadSelector(ps, $"{path}.pods.podSelector"));
+                ns is null ? LabelSelector.Empty : ReadPolicySelector(ns, $"{path}.pods.namespaceSelector"),
+                ps is null ? LabelSelector.Empty : ReadPolicySelector(ps, $"{path}.pods.podSelector"));
         }
         else if (namespaces is not null)
         {
-            selector = new ClusterPodSelector(ReadSelector(namespaces, $"{path}.namespaces"), null);
+            selector = new ClusterPodSelector(ReadPolicySelector(namespaces, $"{path}.namespaces"), null);
         }
 
-        return new ClusterPolicyPeer(selector, networks, nodes is null ? null : ReadSelector(nodes, $"{path}.nodes"));
+        return new ClusterPolicyPeer(selector, networks, nodes is null ? null : ReadPolicySelector(nodes, $"{path}.nodes"));
     }
 
     /// <summary>v1beta1: <c>{tcp|udp|sctp: {destinationPort: {number | range: {start, end}}}}</c> or <c>{destinationNamedPort}</c>.</summary>
@@ -366,6 +366,33 @@ public sealed partial class ModelReader
         }
 
         return port;
+    }
+
+    /// <summary>A label selector as the API server validates it (ValidateLabelSelector): operators and their values.</summary>
+    private LabelSelector ReadPolicySelector(JsonObject selector, string path)
+    {
+        var result = ReadSelector(selector, path);
+        for (var i = 0; i < result.MatchExpressions.Length; i++)
+        {
+            var e = result.MatchExpressions[i];
+            var at = $"{path}.matchExpressions[{i}]";
+            switch (e.Operator)
+            {
+                case "In" or "NotIn" when e.Values.IsDefaultOrEmpty:
+                    Issue($"{at}.values", "Required value: must be specified when `operator` is 'In' or 'NotIn'");
+                    break;
+                case "Exists" or "DoesNotExist" when !e.Values.IsDefaultOrEmpty:
+                    Issue($"{at}.values", "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+                    break;
+                case "In" or "NotIn" or "Exists" or "DoesNotExist":
+                    break;
+                default:
+                    Issue($"{at}.operator", $"Invalid value: \"{e.Operator}\": not a valid selector operator");
+                    break;
+            }
+        }
+
+        return result;
     }
 
     private static string Unsupported(string value, ImmutableArray<string> supported) =>

@@ -100,6 +100,31 @@ public class PolicyLoadingTests
     }
 
     [Fact]
+    public void LoadText_BadSelectorOperators_IssuesNameTheExpression()
+    {
+        var result = Load("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: sel, namespace: shop}
+            spec:
+              podSelector:
+                matchExpressions:
+                - {key: app, operator: in, values: [api]}
+                - {key: app, operator: In}
+                - {key: tier, operator: Exists, values: [x]}
+              ingress:
+              - from: [{namespaceSelector: {matchExpressions: [{key: team, operator: NotIn, values: [dev]}]}}]
+            """);
+
+        Assert.Equal(
+        [
+            "spec.podSelector.matchExpressions[0].operator: Invalid value: \"in\": not a valid selector operator",
+            "spec.podSelector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+            "spec.podSelector.matchExpressions[2].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        ], result.Issues.Select(i => $"{i.Field}: {i.Message}"));
+    }
+
+    [Fact]
     public void LoadText_ClusterNetworkPolicy_ReadsTierPrioritySubjectAndRules()
     {
         var result = Load("""

@@ -1,240 +1,191 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.OAuth;
-using Microsoft.AspNetCore.WebUtilities;
-using Base64UrlTextEncoder = Microsoft.AspNetCore.WebUtilities.Base64UrlTextEncoder;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using PortMapper.Web.Hosting;
 
 namespace PortMapper.Web.Security;
 
 /// <summary>
-/// Sign-in with an OpenID Connect provider (authorization code flow with PKCE and a nonce, confidential client).
-/// The package Microsoft.AspNetCore.Authentication.OpenIdConnect is not on the NuGet feed this project builds from, so
-/// this builds on the OAuth 2.0 handler of the shared framework and adds what OpenID Connect needs on top: discovery
-/// and ID token checks. The ID token comes straight from the token endpoint over TLS, so, as OpenID Connect Core 1.0
-/// §3.1.3.7 allows, its issuer is trusted through TLS instead of a JWKS signature check (docs/security.md).
+/// Sign-in with an OpenID Connect provider through ASP.NET Core's OpenID Connect handler: discovery, the authorization
+/// code flow with PKCE, state and nonce, and the ID token's signature (the provider's JWKS), issuer, audience and
+/// lifetime checked by Microsoft.IdentityModel. Tokens stay on the server: only PortMapper's own sign-in cookie
+/// (protected by Data Protection) reaches the browser. docs/security.md describes the flow.
 /// </summary>
-public sealed class OidcOptions : OAuthOptions
-{
-    /// <summary>The issuer URL; its /.well-known/openid-configuration names the endpoints.</summary>
-    public Uri Authority { get; set; } = null!;
-}
-
-/// <summary>The parts of the provider's discovery document PortMapper uses.</summary>
-public sealed record OidcEndpoints(string Issuer, string AuthorizationEndpoint, string TokenEndpoint);
-
-/// <summary>Fetches the discovery document once (retrying after a failure) and shares it between requests.</summary>
-public sealed class OidcDiscovery
-{
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private OidcEndpoints? _endpoints;
-
-    public async Task<OidcEndpoints> GetAsync(OidcOptions options, CancellationToken cancellationToken)
-    {
-        if (_endpoints is { } known)
-        {
-            return known;
-        }
-
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return _endpoints ??= await FetchAsync(options, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private static async Task<OidcEndpoints> FetchAsync(OidcOptions options, CancellationToken cancellationToken)
-    {
-        var issuer = options.Authority.ToString().TrimEnd('/');
-        var address = issuer + "/.well-known/openid-configuration";
-        using var response = await options.Backchannel.GetAsync(address, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new AuthenticationFailureException($"The OpenID Connect discovery document {address} answered {(int)response.StatusCode}; check --oidc-authority.");
-        }
-
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        var root = document.RootElement;
-        var endpoints = new OidcEndpoints(
-            Text(root, "issuer", address), Endpoint(root, "authorization_endpoint", address), Endpoint(root, "token_endpoint", address));
-        if (endpoints.Issuer.TrimEnd('/') != issuer)
-        {
-            throw new AuthenticationFailureException($"The discovery document {address} names the issuer {endpoints.Issuer}, not {issuer}; give --oidc-authority exactly as the provider's issuer.");
-        }
-
-        return endpoints;
-    }
-
-    private static string Text(JsonElement root, string name, string address) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : throw new AuthenticationFailureException($"The discovery document {address} has no {name}.");
-
-    private static string Endpoint(JsonElement root, string name, string address)
-    {
-        var text = Text(root, name, address);
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback))
-            ? text
-            : throw new AuthenticationFailureException($"The discovery document {address} gives {name} {text}, which is not an https:// URL.");
-    }
-}
-
-internal sealed class OidcHandler(IOptionsMonitor<OidcOptions> options, ILoggerFactory logger, UrlEncoder encoder, OidcDiscovery discovery)
-    : OAuthHandler<OidcOptions>(options, logger, encoder)
+public static class OidcAuthentication
 {
     /// <summary>The identity's authentication type, shown as "via" in the audit log.</summary>
     public const string AuthenticationType = "oidc";
 
-    private const string NonceKey = ".oidc.nonce";
-
-    private OidcEndpoints? _endpoints;
-
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    public static void Configure(OpenIdConnectOptions o, PortMapperOptions options, string clientSecret)
     {
-        _endpoints = await discovery.GetAsync(Options, Context.RequestAborted);
-        await base.HandleChallengeAsync(properties);
-    }
-
-    protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
-    {
-        // The nonce goes into the protected state with the PKCE verifier, and comes back inside the ID token.
-        var nonce = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        properties.Items[NonceKey] = nonce;
-        var oauth = new Uri(base.BuildChallengeUrl(properties, redirectUri));
-        var parameters = QueryHelpers.ParseQuery(oauth.Query).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal);
-        parameters["nonce"] = nonce;
-        return QueryHelpers.AddQueryString(_endpoints!.AuthorizationEndpoint, parameters);
-    }
-
-    protected override async Task<OAuthTokenResponse> ExchangeCodeAsync(OAuthCodeExchangeContext context)
-    {
-        var endpoints = await discovery.GetAsync(Options, Context.RequestAborted);
-        var form = new Dictionary<string, string>(StringComparer.Ordinal)
+        var authority = options.OidcAuthority!;
+        o.Authority = authority.ToString().TrimEnd('/');
+        // Plain http is accepted by the command line only for a provider on this machine.
+        o.RequireHttpsMetadata = authority.Scheme == Uri.UriSchemeHttps;
+        o.ClientId = options.OidcClientId!;
+        o.ClientSecret = clientSecret;
+        o.ResponseType = OpenIdConnectResponseType.Code;
+        // The code comes back in the query of a top-level GET, so the SameSite=Lax correlation and nonce cookies
+        // are sent with it (form_post needs SameSite=None, which plain-http deployments cannot have).
+        o.ResponseMode = OpenIdConnectResponseMode.Query;
+        o.UsePkce = true;
+        o.CallbackPath = SecurityHosting.OidcCallbackPath;
+        o.SignInScheme = SecurityHosting.CookieScheme;
+        o.SaveTokens = false;
+        o.GetClaimsFromUserInfoEndpoint = false;
+        o.MapInboundClaims = false;
+        o.DisableTelemetry = true;
+        // "openid" is added by the handler itself.
+        o.Scope.Clear();
+        o.Scope.Add(OpenIdConnectScope.OpenIdProfile);
+        o.Scope.Add(OpenIdConnectScope.Email);
+        foreach (var cookie in new[] { o.CorrelationCookie, o.NonceCookie })
         {
-            ["grant_type"] = "authorization_code",
-            ["code"] = context.Code,
-            ["redirect_uri"] = context.RedirectUri,
-            ["client_id"] = Options.ClientId,
-            ["client_secret"] = Options.ClientSecret,
+            cookie.SameSite = SameSiteMode.Lax;
+            cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        }
+
+        // Explicit, though these are the handler's defaults: what docs/security.md promises.
+        o.TokenValidationParameters.ValidateIssuer = true;
+        o.TokenValidationParameters.ValidateAudience = true;
+        o.TokenValidationParameters.ValidateLifetime = true;
+        o.TokenValidationParameters.RequireExpirationTime = true;
+        o.TokenValidationParameters.RequireSignedTokens = true;
+        o.TokenValidationParameters.ValidateIssuerSigningKey = true;
+
+        o.Events.OnTokenValidated = context =>
+        {
+            // The handler skips the signature check for an unsigned ID token from the token endpoint (OpenID Connect
+            // Core §3.1.3.7 allows trusting TLS there). PortMapper does not: an ID token must carry a signature, which
+            // the handler then verifies against the provider's JWKS.
+            if (!IsSigned(context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken))
+            {
+                context.Fail(new SecurityTokenInvalidSignatureException("The ID token is not signed (alg \"none\" or no signature); PortMapper accepts only ID tokens signed with a key from the provider's JWKS."));
+                return Task.CompletedTask;
+            }
+
+            context.Principal = Principal(context.Principal!, context.Options.Authority!);
+            return Task.CompletedTask;
         };
-        if (context.Properties.Items.TryGetValue(OAuthConstants.CodeVerifierKey, out var verifier) && verifier is not null)
+        o.Events.OnRemoteFailure = context =>
         {
-            form[OAuthConstants.CodeVerifierKey] = verifier;
-            context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoints.TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Accept.ParseAdd("application/json");
-        using var response = await Backchannel.SendAsync(request, Context.RequestAborted);
-        var body = await response.Content.ReadAsStringAsync(Context.RequestAborted);
-        if (!response.IsSuccessStatusCode)
-        {
-            return OAuthTokenResponse.Failed(new AuthenticationFailureException(
-                $"The token endpoint {endpoints.TokenEndpoint} answered {(int)response.StatusCode} {ErrorCode(body)}; check --oidc-client-id, the client secret and the redirect URI registered at the provider."));
-        }
-
-        return OAuthTokenResponse.Success(JsonDocument.Parse(body));
+            var reason = OidcRefusal.Classify(context.Failure);
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(SourceApplyGuard.AuditCategory)
+                .LogWarning("OpenID Connect sign-in refused ({Reason}): {Message}", reason, context.Failure?.Message);
+            context.Response.Redirect($"{context.Request.PathBase}/signin?error={reason}");
+            context.HandleResponse();
+            return Task.CompletedTask;
+        };
     }
 
-    protected override async Task<AuthenticationTicket> CreateTicketAsync(ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
+    /// <summary>True for a JWS with an algorithm other than "none" and a non-empty signature part.</summary>
+    internal static bool IsSigned(string? idToken)
     {
-        var endpoints = await discovery.GetAsync(Options, Context.RequestAborted);
-        var idToken = tokens.Response?.RootElement.TryGetProperty("id_token", out var value) == true ? value.GetString() : null;
-        if (string.IsNullOrEmpty(idToken))
+        if (string.IsNullOrEmpty(idToken) || idToken.Split('.') is not [_, _, { Length: > 0 }])
         {
-            throw new AuthenticationFailureException($"The provider returned no ID token; allow the scope 'openid' for the client {Options.ClientId}.");
+            return false;
         }
 
-        properties.Items.TryGetValue(NonceKey, out var nonce);
-        properties.Items.Remove(NonceKey);
-        var claims = IdToken.Validate(idToken, endpoints.Issuer, Options.ClientId, nonce, TimeProvider.GetUtcNow());
-        var user = new ClaimsIdentity(claims, AuthenticationType, ClaimTypes.Name, ClaimTypes.Role);
-        return new AuthenticationTicket(new ClaimsPrincipal(user), properties, Scheme.Name);
-    }
-
-    private static string ErrorCode(string body)
-    {
         try
         {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("error", out var error) ? $"({error.GetString()})" : "";
+            return new JsonWebToken(idToken).Alg is { Length: > 0 } alg && !alg.Equals("none", StringComparison.OrdinalIgnoreCase);
         }
-        catch (JsonException)
+        catch (ArgumentException)
         {
-            return "";
+            return false;
         }
     }
-}
 
-/// <summary>The ID token checks of OpenID Connect Core 1.0 §3.1.3.7 that apply to a token from the token endpoint.</summary>
-public static class IdToken
-{
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-
-    /// <returns>The claims PortMapper keeps: the subject, a display name and the e-mail address.</returns>
-    /// <exception cref="AuthenticationFailureException">The token is malformed or not meant for this client.</exception>
-    public static IReadOnlyList<Claim> Validate(string idToken, string issuer, string clientId, string? nonce, DateTimeOffset now)
+    /// <summary>What PortMapper keeps of the ID token in its cookie: the subject, a display name and the e-mail address.</summary>
+    private static ClaimsPrincipal Principal(ClaimsPrincipal token, string issuer)
     {
-        var parts = idToken.Split('.');
-        if (parts.Length != 3)
+        string? Claim(string type) => token.FindFirst(type)?.Value is { Length: > 0 } value ? value : null;
+        var subject = Claim("sub") ?? "(no sub)";
+        var claims = new List<Claim>
         {
-            throw Failure("it is not a JWT");
-        }
-
-        JsonElement payload;
-        try
-        {
-            using var json = JsonDocument.Parse(Base64UrlTextEncoder.Decode(parts[1]));
-            payload = json.RootElement.Clone();
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw Failure("its payload is not JSON");
-        }
-
-        if (String(payload, "iss") != issuer)
-        {
-            throw Failure($"its issuer is not {issuer}");
-        }
-
-        var audiences = payload.TryGetProperty("aud", out var aud)
-            ? aud.ValueKind == JsonValueKind.Array ? aud.EnumerateArray().Select(a => a.GetString()).ToList() : [aud.GetString()]
-            : [];
-        if (!audiences.Contains(clientId) || (audiences.Count > 1 && String(payload, "azp") is { } azp && azp != clientId))
-        {
-            throw Failure($"it was not issued to the client {clientId}");
-        }
-
-        if (!payload.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64()) + ClockSkew < now)
-        {
-            throw Failure("it has expired (or has no exp)");
-        }
-
-        if (nonce is null || String(payload, "nonce") != nonce)
-        {
-            throw Failure("its nonce does not match the sign-in request");
-        }
-
-        var subject = String(payload, "sub") ?? throw Failure("it has no sub");
-        var name = String(payload, "preferred_username") ?? String(payload, "email") ?? String(payload, "name") ?? subject;
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, subject, ClaimValueTypes.String, issuer), new(ClaimTypes.Name, name, ClaimValueTypes.String, issuer) };
-        if (String(payload, "email") is { } email)
+            new(ClaimTypes.NameIdentifier, subject, ClaimValueTypes.String, issuer),
+            new(ClaimTypes.Name, Claim("preferred_username") ?? Claim("email") ?? Claim("name") ?? subject, ClaimValueTypes.String, issuer),
+        };
+        if (Claim("email") is { } email)
         {
             claims.Add(new Claim(ClaimTypes.Email, email, ClaimValueTypes.String, issuer));
         }
 
-        return claims;
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType, ClaimTypes.Name, ClaimTypes.Role));
     }
+}
 
-    private static string? String(JsonElement payload, string name) =>
-        payload.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+/// <summary>
+/// Why an OpenID Connect sign-in was refused, as a short code in the sign-in page's address (?error=...) and the
+/// sentence the page shows for it. Only known codes are shown, so a crafted link cannot put words on the page.
+/// </summary>
+public static class OidcRefusal
+{
+    private const string Token = "The provider's ID token was refused: ";
 
-    private static AuthenticationFailureException Failure(string why) => new($"The provider's ID token was refused: {why}.");
+    private static readonly Dictionary<string, string> Messages = new(StringComparer.Ordinal)
+    {
+        ["signature"] = Token + "the ID token's signature does not match the provider's keys (its JWKS).",
+        ["audience"] = Token + "it was issued for another client (its audience is not PortMapper's --oidc-client-id).",
+        ["issuer"] = Token + "its issuer is not the provider given as --oidc-authority.",
+        ["expired"] = Token + "it has expired (or has no expiry time). Check that the clocks of PortMapper and the provider agree.",
+        ["not-yet-valid"] = Token + "it is not valid yet (its nbf lies in the future). Check that the clocks of PortMapper and the provider agree.",
+        ["nonce"] = Token + "its nonce does not match this sign-in request (a replayed or mixed-up sign-in). Start again from this page.",
+        ["token"] = Token + "it is not a valid signed JWT; the server log says why.",
+        ["client"] = "The provider refused PortMapper's client credentials (invalid_client): check --oidc-client-id and the client secret " +
+                     $"(${PortMapperCommandLine.OidcClientSecretVariable} or --oidc-client-secret-file).",
+        ["grant"] = "The provider refused the authorization code (invalid_grant): it expired, was used already, or its PKCE verifier or redirect URI did not match. Start again from this page.",
+        ["denied"] = "The provider did not let you sign in (access denied).",
+        ["provider"] = "The provider answered the sign-in with an error; the server log has the details.",
+        ["state"] = "This sign-in could not be matched to a request from this browser (its state or correlation cookie is missing or expired). Start again from this page.",
+        ["discovery"] = "PortMapper cannot read the provider's discovery document (/.well-known/openid-configuration under --oidc-authority) or its keys; the server log says why.",
+        ["oidc"] = "Sign-in with OpenID Connect failed. The server log says why.",
+    };
+
+    /// <summary>The sentence for a code, or null for a code PortMapper does not use.</summary>
+    public static string? Message(string? code) => code is not null && Messages.TryGetValue(code, out var message) ? message : null;
+
+    public static string Classify(Exception? failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException or SecurityTokenInvalidSigningKeyException:
+                    return "signature";
+                case SecurityTokenInvalidAudienceException:
+                    return "audience";
+                case SecurityTokenInvalidIssuerException:
+                    return "issuer";
+                case SecurityTokenExpiredException or SecurityTokenNoExpirationException:
+                    return "expired";
+                case SecurityTokenNotYetValidException:
+                    return "not-yet-valid";
+                case OpenIdConnectProtocolInvalidNonceException:
+                    return "nonce";
+                case SecurityTokenMalformedException or SecurityTokenException:
+                    return "token";
+                case OpenIdConnectProtocolException when e.Data["error"] is string error:
+                    return error switch
+                    {
+                        "invalid_client" or "unauthorized_client" => "client",
+                        "invalid_grant" => "grant",
+                        "access_denied" => "denied",
+                        _ => "provider",
+                    };
+                case AuthenticationFailureException when e.Message.Contains("Correlation failed", StringComparison.Ordinal)
+                                                          || e.Message.Contains("state was missing or invalid", StringComparison.Ordinal):
+                    return "state";
+                case AuthenticationFailureException when e.Message.Contains("Access was denied", StringComparison.Ordinal):
+                    return "denied";
+                case InvalidOperationException when e.Message.Contains("IDX20803", StringComparison.Ordinal):
+                    return "discovery";
+            }
+        }
+
+        return "oidc";
+    }
 }

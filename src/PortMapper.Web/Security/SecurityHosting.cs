@@ -64,31 +64,8 @@ public static class SecurityHosting
 
         if (options.OidcEnabled)
         {
-            services.AddSingleton<OidcDiscovery>();
-            auth.AddOAuth<OidcOptions, OidcHandler>(OidcScheme, "OpenID Connect", o =>
-            {
-                o.Authority = options.OidcAuthority!;
-                o.ClientId = options.OidcClientId!;
-                o.ClientSecret = ReadClientSecret(options);
-                // Checked by OAuthOptions.Validate; the handler uses the endpoints from the discovery document instead.
-                o.AuthorizationEndpoint = o.TokenEndpoint = options.OidcAuthority!.ToString();
-                o.CallbackPath = OidcCallbackPath;
-                o.UsePkce = true;
-                o.SaveTokens = false;
-                o.SignInScheme = CookieScheme;
-                o.Scope.Clear();
-                o.Scope.Add("openid");
-                o.Scope.Add("profile");
-                o.Scope.Add("email");
-                o.Events.OnRemoteFailure = context =>
-                {
-                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(SourceApplyGuard.AuditCategory)
-                        .LogWarning("OpenID Connect sign-in failed: {Reason}", context.Failure?.Message);
-                    context.Response.Redirect($"{context.Request.PathBase}/signin?error=oidc");
-                    context.HandleResponse();
-                    return Task.CompletedTask;
-                };
-            });
+            var clientSecret = ReadClientSecret(options);
+            auth.AddOpenIdConnect(OidcScheme, "OpenID Connect", o => OidcAuthentication.Configure(o, options, clientSecret));
         }
 
         services.AddCascadingAuthenticationState();
@@ -110,9 +87,7 @@ public static class SecurityHosting
 
     public static IEndpointRouteBuilder MapPortMapperSecurity(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/auth/oidc", (HttpContext context, ApplyAccessPolicy policy, string? returnUrl) => policy.OidcSignIn
-            ? Results.Challenge(new AuthenticationProperties { RedirectUri = $"{context.Request.PathBase}/{LocalReturnUrl(returnUrl)}" }, [OidcScheme])
-            : Results.NotFound());
+        app.MapGet("/auth/oidc", ChallengeOidcAsync);
         app.MapPost("/auth/signout", async (HttpContext context, [FromForm] string? returnUrl) =>
         {
             await context.SignOutAsync(CookieScheme);
@@ -134,6 +109,27 @@ public static class SecurityHosting
         var local = !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.Contains('\\', StringComparison.Ordinal)
                     && !relative.Contains(':', StringComparison.Ordinal) && Uri.IsWellFormedUriString(relative, UriKind.Relative);
         return local ? relative : "";
+    }
+
+    /// <summary>Sends the browser to the provider; when its discovery document cannot be read, back to the sign-in page saying so.</summary>
+    private static async Task<IResult> ChallengeOidcAsync(HttpContext context, ApplyAccessPolicy policy, ILoggerFactory loggers, string? returnUrl)
+    {
+        if (!policy.OidcSignIn)
+        {
+            return Results.NotFound();
+        }
+
+        var local = LocalReturnUrl(returnUrl);
+        try
+        {
+            await context.ChallengeAsync(OidcScheme, new AuthenticationProperties { RedirectUri = $"{context.Request.PathBase}/{local}" });
+            return Results.Empty;
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException && !context.Response.HasStarted)
+        {
+            loggers.CreateLogger(SourceApplyGuard.AuditCategory).LogWarning("OpenID Connect sign-in could not start: {Message}", e.Message);
+            return Results.Redirect($"{context.Request.PathBase}/signin?error=discovery&returnUrl={Uri.EscapeDataString(local)}");
+        }
     }
 
     private static Ok<ApplyAccess> GetAccess(ClaimsPrincipal user, IApplyGuard guard, ApplyAccessPolicy policy)

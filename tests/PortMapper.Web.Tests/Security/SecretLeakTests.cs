@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using PortMapper.Web.Tests.Support;
 
 namespace PortMapper.Web.Tests.Security;
@@ -48,7 +49,9 @@ public sealed class SecretLeakTests : IAsyncLifetime
         _app = await TestApp.StartAsync(
             ["--kubeconfig", kubeconfig, "--allow-apply", "--path-base", "/portmapper", "--apply-token-file", _token.Path,
              "--oidc-authority", "https://idp.example", "--oidc-client-id", "portmapper", "--oidc-client-secret-file", secretFile],
-            kestrel: true);
+            kestrel: true,
+            // Every framework line too (appsettings.json keeps Microsoft.AspNetCore at Warning): authentication handlers log at Debug.
+            configure: b => b.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Trace));
     }
 
     public async Task DisposeAsync()

@@ -33,6 +33,10 @@ public static class Rules
         [Codes.RejectedByApiServer] = ("The API server would refuse the object.", "Correct the field as the message says; the API server validates the same way."),
         [Codes.SomeEndpointsNotReady] = ("Some of the Service's endpoints are not ready.", "Look at the Pods that are not ready (probes, crashes); traffic only goes to the ready ones."),
         [Codes.PodUnschedulable] = ("A Pod cannot be scheduled on any node.", "Free the hostPort or resources it needs, or relax its node selector and affinity."),
+        [Codes.PolicySelectsNoPod] = ("A NetworkPolicy selects no Pod of its namespace.", "Make spec.podSelector match the labels of the Pods to protect, or remove the policy."),
+        [Codes.PolicyPortNameUndeclared] = ("A NetworkPolicy ingress port name is declared by none of the Pods it selects.", "Use the name of a container port the Pods declare (same protocol), or the port number."),
+        [Codes.EgressBlocksDns] = ("Egress isolation blocks DNS (port 53, UDP and TCP) to the cluster's DNS Pods.", "Add an egress rule to the kube-dns/CoreDNS Pods on port 53 for UDP and TCP."),
+        [Codes.IpBlockContainsPods] = ("A NetworkPolicy ipBlock contains Pod IPs; plugins treat that differently.", "Select Pods with podSelector/namespaceSelector; keep ipBlock for addresses outside the cluster."),
     };
 
     /// <summary>All rules, ordered by id; a code without a description fails the build's tests, not the report.</summary>

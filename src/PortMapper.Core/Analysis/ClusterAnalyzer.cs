@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using PortMapper.Core.Model;
+using PortMapper.Core.Policy;
 
 namespace PortMapper.Core.Analysis;
 
@@ -43,6 +44,7 @@ public sealed class ClusterAnalyzer
     private readonly UnitAnalysis _units;
     private readonly SortedDictionary<string, UnitResult> _results = new(StringComparer.Ordinal);
     private readonly ImmutableArray<Diagnostic> _static;
+    private PolicyIndex? _policies;
 
     /// <param name="snapshot">The cluster to analyse.</param>
     /// <param name="staticDiagnostics">Findings made elsewhere (unreadable fields, objects the API server would reject) to report alongside.</param>
@@ -51,6 +53,7 @@ public sealed class ClusterAnalyzer
         _index = new ClusterIndex(snapshot);
         _units = new UnitAnalysis(_index);
         _static = staticDiagnostics?.ToImmutableArray() ?? [];
+        _policies = PolicyChecks.Track(null, snapshot, null);
         RecomputeAll();
         Current = Flatten();
     }
@@ -70,6 +73,7 @@ public sealed class ClusterAnalyzer
             var after = before.Apply(change);
             all |= Affected(before, after, change, dirty);
             _index.Update(after, change);
+            _policies = PolicyChecks.Track(_policies, after, change);
             all |= AffectedAfter(change, dirty);
         }
 
@@ -135,6 +139,13 @@ public sealed class ClusterAnalyzer
                 dirty.Add(Unit("ing", ing.Key()));
                 dirty.Add(RoutesUnit);
                 break;
+            case NetworkPolicy policy:
+                dirty.Add(PolicyChecks.UnitName(policy.Key()));
+                PolicyChecks.MarkNamespace(after, policy.Metadata.Namespace, dirty);
+                break;
+            case ClusterNetworkPolicy or Namespace:
+                PolicyChecks.MarkAffected(after, null, dirty);
+                break;
         }
 
         return false;
@@ -158,6 +169,7 @@ public sealed class ClusterAnalyzer
     private void MarkPod(Pod pod, HashSet<string> dirty)
     {
         dirty.Add(Unit("pod", pod.Key()));
+        PolicyChecks.MarkAffected(_index.Snapshot, pod, dirty);
         if (pod.NodeName is { } node)
         {
             dirty.Add("node:" + node);
@@ -213,6 +225,11 @@ public sealed class ClusterAnalyzer
             Recompute("node:" + node);
         }
 
+        foreach (var key in s.NetworkPolicies.Keys)
+        {
+            Recompute(PolicyChecks.UnitName(key));
+        }
+
         Recompute(NodePortsUnit);
         Recompute(RoutesUnit);
     }
@@ -244,6 +261,7 @@ public sealed class ClusterAnalyzer
                 "svc" => s.Services.TryGetValue(key, out var svc) ? _units.AnalyzeService(svc) : null,
                 "pod" => s.Pods.TryGetValue(key, out var pod) ? _units.AnalyzePod(pod) : null,
                 "ing" => s.Ingresses.TryGetValue(key, out var ing) ? _units.AnalyzeIngress(ing) : null,
+                "pol" => s.NetworkPolicies.TryGetValue(key, out var policy) && _policies is not null ? PolicyChecks.Check(_index, _policies, policy) : null,
                 _ => null,
             };
         }

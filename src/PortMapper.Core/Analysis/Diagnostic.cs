@@ -58,4 +58,8 @@ public static class Codes
     public const string RejectedByApiServer = "PM106";
     public const string SomeEndpointsNotReady = "PM107";
     public const string PodUnschedulable = "PM108";
+    public const string PolicySelectsNoPod = "PM500";
+    public const string PolicyPortNameUndeclared = "PM501";
+    public const string EgressBlocksDns = "PM502";
+    public const string IpBlockContainsPods = "PM503";
 }

@@ -363,6 +363,8 @@ public static class WhatIf
         "IngressClass" => s.IngressClasses.ContainsKey(r.Name),
         "EndpointSlice" => s.EndpointSlices.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         "Node" => s.Nodes.ContainsKey(r.Name),
+        "NetworkPolicy" => s.NetworkPolicies.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "ClusterNetworkPolicy" => s.ClusterNetworkPolicies.ContainsKey(r.Name),
         _ => s.Workloads.ContainsKey(r),
     };
 

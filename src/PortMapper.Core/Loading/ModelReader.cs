@@ -42,7 +42,7 @@ public sealed record LoadIssue(ObjectRef? Object, string Field, string Message, 
 /// written wherever the model can hold them, so that diagnostics can explain what the API server would refuse;
 /// a value of the wrong JSON type is dropped and reported.
 /// </summary>
-public sealed class ModelReader
+public sealed partial class ModelReader
 {
     private readonly List<LoadIssue> _issues;
     private ObjectRef? _current;
@@ -52,7 +52,8 @@ public sealed class ModelReader
 
     /// <summary>The kinds <see cref="Read"/> understands, by apiVersion group and kind.</summary>
     public static bool IsModelled(string kind) =>
-        kind is "Namespace" or "Node" or "Pod" or "Service" or "EndpointSlice" or "Ingress" or "IngressClass" || Workload.Kinds.Contains(kind);
+        kind is "Namespace" or "Node" or "Pod" or "Service" or "EndpointSlice" or "Ingress" or "IngressClass" or "NetworkPolicy"
+        || Workload.Kinds.Contains(kind);
 
     /// <summary>Returns the object, or null when the kind is not modelled. <paramref name="source"/> marks where it was read.</summary>
     public IKubeObject? Read(JsonObject obj, SourceLocation? source = null)
@@ -73,11 +74,12 @@ public sealed class ModelReader
             "Ingress" => ReadIngress(obj, meta),
             "IngressClass" => ReadIngressClass(obj, meta with { Namespace = "" }),
             _ when Workload.Kinds.Contains(kind) => ReadWorkload(obj, kind, meta),
+            _ when IsPolicyKind(kind) => ReadPolicy(obj, kind, meta),
             _ => null,
         };
     }
 
-    private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass";
+    private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass" or "ClusterNetworkPolicy";
 
     private ObjectMeta ReadMeta(JsonObject obj, string kind)
     {

@@ -59,6 +59,10 @@ public sealed record ClusterSnapshot
 
     public ImmutableDictionary<string, IngressClass> IngressClasses { get; init; } = ImmutableDictionary.Create<string, IngressClass>(KubeNames.Comparer);
 
+    public ImmutableDictionary<ObjectKey, NetworkPolicy> NetworkPolicies { get; init; } = ImmutableDictionary<ObjectKey, NetworkPolicy>.Empty;
+
+    public ImmutableDictionary<string, ClusterNetworkPolicy> ClusterNetworkPolicies { get; init; } = ImmutableDictionary.Create<string, ClusterNetworkPolicy>(KubeNames.Comparer);
+
     /// <summary>
     /// True when the EndpointSlices come from a running control plane (a live or demo cluster) and are the truth.
     /// False for manifests alone: endpoints are then predicted from selectors, as the EndpointSlice controller would.
@@ -68,7 +72,8 @@ public sealed record ClusterSnapshot
     public NodePortRange NodePortRange { get; init; } = NodePortRange.Default;
 
     public int ObjectCount =>
-        Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count;
+        Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count
+        + NetworkPolicies.Count + ClusterNetworkPolicies.Count;
 
     public ClusterSnapshot Apply(ClusterChange change) => change.Type == ChangeType.Deleted ? Remove(change.Object) : Upsert(change.Object);
 
@@ -84,6 +89,8 @@ public sealed record ClusterSnapshot
         EndpointSlice e => this with { EndpointSlices = EndpointSlices.SetItem(e.Key(), e) },
         Ingress i => this with { Ingresses = Ingresses.SetItem(i.Key(), i) },
         IngressClass c => this with { IngressClasses = IngressClasses.SetItem(c.Metadata.Name, c) },
+        NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.SetItem(p.Key(), p) },
+        ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.SetItem(p.Metadata.Name, p) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -97,6 +104,8 @@ public sealed record ClusterSnapshot
         EndpointSlice e => this with { EndpointSlices = EndpointSlices.Remove(e.Key()) },
         Ingress i => this with { Ingresses = Ingresses.Remove(i.Key()) },
         IngressClass c => this with { IngressClasses = IngressClasses.Remove(c.Metadata.Name) },
+        NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.Remove(p.Key()) },
+        ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.Remove(p.Metadata.Name) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -106,7 +115,8 @@ public sealed record ClusterSnapshot
     public IEnumerable<IKubeObject> AllObjects() =>
         Namespaces.Values.Cast<IKubeObject>()
             .Concat(Nodes.Values).Concat(Pods.Values).Concat(Workloads.Values).Concat(Services.Values)
-            .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values);
+            .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values)
+            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values);
 
     /// <summary>Every namespace that is declared or that holds an object.</summary>
     public ImmutableSortedSet<string> NamespaceNames() =>

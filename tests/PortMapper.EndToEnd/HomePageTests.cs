@@ -15,7 +15,7 @@ public sealed class HomePageTests(PortMapperAppFixture app)
         Assert.Equal(200, tab.Response?.Status);
         await Expect(tab.Page).ToHaveTitleAsync("Traffic paths · PortMapper");
         await Expect(tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Traffic paths", Level = 1 })).ToBeVisibleAsync();
-        await Expect(tab.Page.Locator("[data-path-id='nodeport:default/nginx-service:30080/TCP']")).ToContainTextAsync(":30001");
+        await Expect(tab.Page.Locator("tr:has([data-path-id='nodeport:default/nginx-service:30080/TCP'])")).ToContainTextAsync(":30001");
         await Expect(tab.Page.GetByRole(AriaRole.Banner)).ToContainTextAsync("Demo cluster");
         await tab.WaitForInteractiveAsync();
 

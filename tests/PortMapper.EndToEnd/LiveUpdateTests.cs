@@ -27,7 +27,7 @@ public sealed class LiveUpdateTests(PortMapperAppFixture app)
             var results = await source.ApplyAsync([service], new ApplyOptions(DryRun: false), CancellationToken.None);
 
             Assert.True(results[0].Succeeded, results[0].Message);
-            var row = tab.Page.Locator("[data-path-id='nodeport:default/live-e2e:8088/TCP']");
+            var row = tab.Page.Locator("tr:has([data-path-id='nodeport:default/live-e2e:8088/TCP'])");
             await Expect(row).ToContainTextAsync(":30999");
             await Expect(row).ToContainTextAsync("1 pod :80");
             Assert.Empty(tab.Problems);

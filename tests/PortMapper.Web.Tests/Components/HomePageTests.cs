@@ -54,7 +54,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
 
         var page = await ParseAsync(await client.GetAsync("/paths"));
 
-        var nodePort = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']");
+        var nodePort = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']")?.Closest("tr");
         Assert.NotNull(nodePort);
         Assert.Contains(":30001", nodePort.TextContent, StringComparison.Ordinal);
         Assert.Contains(":30080", nodePort.TextContent, StringComparison.Ordinal);
@@ -72,10 +72,11 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
 
         var page = await ParseAsync(await client.GetAsync("/paths"));
 
-        var rows = page.QuerySelectorAll("tr[data-path-id]");
+        // One grid row per path; the row's link carries the path id and is what the keyboard focuses.
+        var rows = page.QuerySelectorAll("tr.pm-path-row");
         Assert.Equal(33, rows.Length);
-        Assert.All(rows, row => Assert.Equal("0", row.GetAttribute("tabindex")));
-        var row = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']")!;
+        Assert.All(rows, row => Assert.Equal("0", row.QuerySelector("a[data-path-id]")?.GetAttribute("tabindex")));
+        var row = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']")!.Closest("tr")!;
         Assert.Equal("?path=nodeport%3Adefault%2Fnginx-service%3A30080%2FTCP", row.QuerySelector("a")?.GetAttribute("href"));
     }
 

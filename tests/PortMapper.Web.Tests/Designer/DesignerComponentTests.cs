@@ -169,6 +169,8 @@ public sealed class DesignerComponentTests : BunitContext
 
         pane.Find("[data-testid=expose]").Click();
 
+        // The preview renders after the model is rebuilt; under a loaded machine that is not the same render.
+        pane.WaitForAssertion(() => Assert.Contains("name: frontend-2", pane.Find("[data-testid=yaml]").TextContent, StringComparison.Ordinal));
         var yaml = pane.Find("[data-testid=yaml]").TextContent;
         Assert.Contains("""
             apiVersion: v1
@@ -188,7 +190,7 @@ public sealed class DesignerComponentTests : BunitContext
                 port: 9100
                 targetPort: 9100
             """.ReplaceLineEndings("\n"), yaml, StringComparison.Ordinal);
-        Assert.NotNull(pane.Find("[data-item='Service/shop/frontend-2'].pm-dz-item-selected"));
+        pane.WaitForAssertion(() => Assert.NotNull(pane.Find("[data-item='Service/shop/frontend-2'].pm-dz-item-selected")));
     }
 
     [Fact]

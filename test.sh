@@ -58,6 +58,13 @@ else
   step "npm packages in wwwroot/node_modules are up to date"
 fi
 
+if [ ! -f tests/PortMapper.EndToEnd/node_modules/.package-lock.json ] || [ tests/PortMapper.EndToEnd/package-lock.json -nt tests/PortMapper.EndToEnd/node_modules/.package-lock.json ]; then
+  step "npm ci (tests/PortMapper.EndToEnd/: axe-core for the accessibility checks)"
+  (cd tests/PortMapper.EndToEnd && npm ci --no-audit --no-fund)
+else
+  step "npm packages in tests/PortMapper.EndToEnd/node_modules are up to date"
+fi
+
 step "dotnet restore PortMapper.sln"
 dotnet restore PortMapper.sln
 

@@ -24,6 +24,31 @@ public sealed class HomePageTests(PortMapperAppFixture app)
     }
 
     [Fact]
+    public async Task TypeInTheObjectFilter_OverTheCircuit_KeepsOnlyMatchingPaths()
+    {
+        await using var tab = await app.OpenAsync("/paths");
+        await tab.WaitForInteractiveAsync();
+        var rows = tab.Page.Locator("tr:has([data-path-id])");
+        var all = int.Parse(await tab.Page.GetByTestId("path-count").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(rows).ToHaveCountAsync(all);
+
+        await tab.Page.GetByLabel("Object contains").FillAsync("nginx");
+
+        await Expect(tab.Page.GetByTestId("path-count")).Not.ToHaveTextAsync(all.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var shown = await rows.CountAsync();
+        Assert.InRange(shown, 1, all - 1);
+        foreach (var text in await rows.Locator("[data-path-id]").AllInnerTextsAsync())
+        {
+            Assert.Contains("nginx", text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        await tab.SaveScreenshotAsync("paths-filtered");
+        await tab.Page.GetByTestId("clear-filters").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(all);
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
     public async Task ClickAbout_OverTheCircuit_OpensAndClosesTheDialog()
     {
         await using var tab = await app.OpenAsync();

@@ -69,14 +69,18 @@ public class PortMapperAppFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (no shared cookies or storage) with one page, at <paramref name="path"/>.</summary>
-    public async Task<BrowserPage> OpenAsync(string path = "")
+    /// <summary>
+    /// A fresh browser context (no shared cookies or storage) with one page, at <paramref name="path"/>; the system
+    /// colour preference the page sees is <paramref name="colorScheme"/> (light unless told).
+    /// </summary>
+    public async Task<BrowserPage> OpenAsync(string path = "", ColorScheme colorScheme = ColorScheme.Light)
     {
         var browser = _browser ?? throw new InvalidOperationException("The browser has not been started.");
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            ColorScheme = colorScheme,
         });
         context.SetDefaultTimeout(WaitLimitMilliseconds);
         var page = new BrowserPage(context, await context.NewPageAsync());

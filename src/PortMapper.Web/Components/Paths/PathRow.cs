@@ -31,7 +31,9 @@ internal sealed record PathRow
     public static ImmutableArray<PathRow> From(ImmutableArray<TrafficPath> paths)
     {
         var rows = ImmutableArray.CreateBuilder<PathRow>(paths.Length);
-        foreach (var p in paths)
+
+        // Namespaces in name order (the grid groups in the order rows come); within one, the analysis' own order.
+        foreach (var p in paths.OrderBy(p => p.Namespace, StringComparer.Ordinal))
         {
             var hops = p.Hops.Select(HopText).ToImmutableArray();
             rows.Add(new PathRow
@@ -64,4 +66,8 @@ internal sealed record PathRow
     public static string StatusClass(PathStatus s) => s switch { PathStatus.Ok => "ok", PathStatus.Degraded => "degraded", _ => "broken" };
 
     public static string StatusLabel(PathStatus s) => s switch { PathStatus.Ok => "✓ ok", PathStatus.Degraded => "! degraded", _ => "✕ broken" };
+
+    /// <summary>"1 path", "2 paths": counts as a person writes them.</summary>
+    public static string Count(int n, string singular, string? plural = null) =>
+        n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? singular : plural ?? singular + "s");
 }

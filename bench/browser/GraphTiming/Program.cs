@@ -16,12 +16,14 @@ using PortMapper.Core.Model;
 using PortMapper.Web.Graph;
 using PortMapper.Web.Hosting;
 
-// Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH] [--screenshots DIR] [--profile]
+// Usage: GraphTiming [pods ...] [--runs N] [--chromium PATH] [--screenshots DIR] [--profile] [--paths]
 // Default: 1000 5000 20000 pods, 5 runs each. Prints Markdown for docs/benchmarks.md (breakdowns on stderr).
-// --screenshots DIR saves what each size looks like instead; --profile prints a CPU profile of the first graph.
+// --screenshots DIR saves what each size looks like instead; --profile prints a CPU profile of the first graph;
+// --paths times the /paths grid instead (first rows, a filter keystroke, scrolling to the end).
 var sizes = new List<int>();
 var runs = 5;
 var profile = false;
+var pathsOnly = false;
 string? screenshots = null;
 var chromium = Environment.GetEnvironmentVariable("PORTMAPPER_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
 for (var i = 0; i < args.Length; i++)
@@ -36,6 +38,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--profile":
             profile = true;
+            break;
+        case "--paths":
+            pathsOnly = true;
             break;
         case "--chromium":
             chromium = args[++i];
@@ -66,6 +71,20 @@ if (screenshots is not null)
     foreach (var pods in sizes)
     {
         await ScreenshotsAsync(browser, pods, screenshots);
+    }
+
+    return 0;
+}
+
+if (pathsOnly)
+{
+    Console.WriteLine($"Machine: {Machine()}; Chromium {browser.Version} headless (--disable-gpu); {runs} runs per measurement, median (min–max).");
+    Console.WriteLine();
+    Console.WriteLine("| pods | paths | /paths: first rows interactive | filter keystroke → rows updated | scroll to the last row |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|");
+    foreach (var pods in sizes)
+    {
+        Console.WriteLine(await PathsTimingAsync(browser, pods, runs));
     }
 
     return 0;
@@ -239,6 +258,59 @@ static async Task<string> MeasureAsync(IBrowser browser, int pods, int runs)
     double Median(int i) => last.Select(p => p[i]).Order().ElementAt(last.Count / 2);
     Console.Error.WriteLine($"{pods} pods, first graph phases (ms since navigation, median): page loaded {Median(0):F0}, model arrived {Median(1):F0}, added {Median(2):F0}, drawn {Median(3):F0}");
     return $"| {pods:N0} | {services:N0} | {analysis.Paths.Length:N0} | {startup.Elapsed.TotalSeconds:F1} s | {drawn} | {Stat(first)} | {(open.Count == 0 ? "(not collapsed)" : Stat(open))} | {Stat(live2)} |";
+}
+
+// /paths at this size: navigation until the circuit is live and the grid shows rows; typing an object filter until
+// the count changes; scrolling the virtualised grid to its end until the last row is drawn. One warm-up run each.
+static async Task<string> PathsTimingAsync(IBrowser browser, int pods, int runs)
+{
+    await using var host = await BenchApp.StartAsync(pods);
+    var address = host.Address;
+    var paths = host.App.Services.GetRequiredService<LiveAnalysis>().Current.Analysis.Paths.Length;
+    var first = new List<double>();
+    var filter = new List<double>();
+    var scroll = new List<double>();
+    for (var i = 0; i <= runs; i++)
+    {
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var sw = Stopwatch.StartNew();
+        await page.GotoAsync(address + "paths");
+        var loaded = sw.Elapsed.TotalMilliseconds;
+        await page.Locator("tr:has([data-path-id])").First.WaitForAsync(new() { Timeout = 120_000 });
+        var rowsSeen = sw.Elapsed.TotalMilliseconds;
+        await page.Locator(".pm-layout[data-interactive=true]").WaitForAsync(new() { Timeout = 120_000 });
+        var firstRows = sw.Elapsed.TotalMilliseconds;
+        Console.Error.WriteLine($"{pods} pods /paths run {i}: page loaded {loaded:F0} ms, rows visible {rowsSeen:F0} ms, interactive {firstRows:F0} ms");
+
+        var count = await page.GetByTestId("path-count").InnerTextAsync();
+        sw.Restart();
+        await page.GetByLabel("Object contains").FillAsync("app-0001");
+        await page.WaitForFunctionAsync("(before) => document.querySelector('[data-testid=path-count]').textContent !== before", count, new() { Timeout = 120_000 });
+        var filtered = sw.Elapsed.TotalMilliseconds;
+        await page.GetByTestId("clear-filters").ClickAsync();
+        await page.WaitForFunctionAsync("(before) => document.querySelector('[data-testid=path-count]').textContent === before", count, new() { Timeout = 120_000 });
+
+        sw.Restart();
+        await page.EvaluateAsync("() => { const c = document.querySelector('[data-testid=paths-grid] .mud-table-container'); c.scrollTop = c.scrollHeight; }");
+        await page.WaitForFunctionAsync("""
+            () => {
+              const c = document.querySelector('[data-testid=paths-grid] .mud-table-container');
+              const rows = c.querySelectorAll('tr:has([data-path-id])');
+              const last = rows[rows.length - 1];
+              return last && last.getBoundingClientRect().bottom <= c.getBoundingClientRect().bottom + 2 && c.scrollTop > 0;
+            }
+            """, null, new() { Timeout = 120_000, PollingInterval = 16 });
+        var scrolled = sw.Elapsed.TotalMilliseconds;
+        if (i > 0)
+        {
+            first.Add(firstRows);
+            filter.Add(filtered);
+            scroll.Add(scrolled);
+        }
+    }
+
+    return $"| {pods:N0} | {paths:N0} | {Stat(first)} | {Stat(filter)} | {Stat(scroll)} |";
 }
 
 // Cytoscape's WebGL renderer against its canvas renderer in this browser: the same grid of nodes and edges, time to the first frame.

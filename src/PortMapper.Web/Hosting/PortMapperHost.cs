@@ -3,8 +3,8 @@ using PortMapper.Web.Api;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
 using PortMapper.Web.Components;
+using PortMapper.Web.Components.Layout;
 using MudBlazor.Services;
-using Radzen;
 
 namespace PortMapper.Web.Hosting;
 
@@ -35,7 +35,7 @@ public static class PortMapperHost
             EnvironmentName = options.Environment,
         });
 
-        // Outside Development, ASP.NET Core only serves static web assets (our wwwroot/ and Radzen's _content/)
+        // Outside Development, ASP.NET Core only serves static web assets (our wwwroot/ and MudBlazor's _content/)
         // from a published folder. This makes `dotnet run` and test hosts serve them from the build output too;
         // it does nothing for a published app.
         builder.WebHost.UseStaticWebAssets();
@@ -81,8 +81,27 @@ public static class PortMapperHost
         services.AddScoped<DesignPreview>();
         services.AddProblemDetails();
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
         services.AddMudServices();
+    }
+
+    // Pages ask Chromium for the system's colour preference (a client hint), so the prerendered page is already in the
+    // right theme; Critical-CH makes the very first request retry with it. Other browsers ignore both, and the circuit
+    // asks the page instead (MainLayout).
+    private static Task AskForTheColourScheme(HttpContext context, Func<Task> next)
+    {
+        context.Response.OnStarting(() =>
+        {
+            if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                var headers = context.Response.Headers;
+                headers["Accept-CH"] = ThemeChoice.ClientHint;
+                headers["Critical-CH"] = ThemeChoice.ClientHint;
+                headers.Append("Vary", ThemeChoice.ClientHint);
+            }
+
+            return Task.CompletedTask;
+        });
+        return next();
     }
 
     private static void UsePortMapper(WebApplication app)
@@ -94,6 +113,7 @@ public static class PortMapperHost
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.Use(AskForTheColourScheme);
         app.UsePortMapperSecurity();
         app.UseAntiforgery();
 

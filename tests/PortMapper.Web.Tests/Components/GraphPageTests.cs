@@ -8,7 +8,7 @@ using PortMapper.Web.Components.Pages;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Graph;
 using PortMapper.Web.Tests.Graph;
-using Radzen;
+using MudBlazor.Services;
 
 namespace PortMapper.Web.Tests.Components;
 
@@ -34,7 +34,8 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         _module.SetupVoid("clear", _ => true).SetVoidResult();
         _module.SetupVoid("exportPng", _ => true).SetVoidResult();
         _module.SetupVoid("exportSvg", _ => true).SetVoidResult();
-        Services.AddRadzenComponents();
+        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        _module.SetupVoid("setPalette", _ => true).SetVoidResult();
         Services.AddSingleton(_live);
         Services.AddScoped<DesignPreview>();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -120,7 +120,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         var stylesheets = page.QuerySelectorAll("link[rel=stylesheet]").Select(l => l.GetAttribute("href")!).ToList();
         var scripts = page.QuerySelectorAll("script[src]").Select(s => s.GetAttribute("src")!).ToList();
 
-        Assert.Contains(stylesheets, href => href.StartsWith("_content/Radzen.Blazor/css/material-base", StringComparison.Ordinal));
+        Assert.Contains(stylesheets, href => href.StartsWith("_content/MudBlazor/MudBlazor.min", StringComparison.Ordinal));
         Assert.Contains(stylesheets, href => href.StartsWith("css/app", StringComparison.Ordinal));
         Assert.Contains(stylesheets, href => href.StartsWith("css/graph", StringComparison.Ordinal));
         Assert.Contains("_framework/blazor.web.js", scripts);
@@ -129,6 +129,29 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
             using var asset = await client.GetAsync(url);
             Assert.True(asset.IsSuccessStatusCode, $"{url} answered {(int)asset.StatusCode}");
         }
+    }
+
+    [Fact]
+    public async Task GetPage_AsksChromiumForTheColourScheme_AndVariesOnIt()
+    {
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync("/paths");
+
+        Assert.Equal("Sec-CH-Prefers-Color-Scheme", Assert.Single(response.Headers.GetValues("Accept-CH")));
+        Assert.Equal("Sec-CH-Prefers-Color-Scheme", Assert.Single(response.Headers.GetValues("Critical-CH")));
+        Assert.Contains("Sec-CH-Prefers-Color-Scheme", response.Headers.Vary);
+    }
+
+    [Fact]
+    public async Task GetPage_WithTheDarkHint_PrerendersDark()
+    {
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/paths");
+        request.Headers.Add("Sec-CH-Prefers-Color-Scheme", "\"dark\"");
+
+        var page = await ParseAsync(await client.SendAsync(request));
+
+        Assert.Equal("dark", page.QuerySelector(".pm-layout")?.GetAttribute("data-theme"));
     }
 
     [Theory]

@@ -7,7 +7,7 @@ using PortMapper.Web.Hosting;
 using PortMapper.Web.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor.Services;
-using Radzen;
+using Microsoft.AspNetCore.Http;
 
 namespace PortMapper.Web.Tests.Components;
 
@@ -17,7 +17,6 @@ public sealed class MainLayoutTests : BunitContext, IAsyncLifetime
     public MainLayoutTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
         Services.AddMudServices();
     }
 
@@ -48,6 +47,62 @@ public sealed class MainLayoutTests : BunitContext, IAsyncLifetime
 
         layout.WaitForAssertion(() => Assert.Matches(@"^\d+\.\d+\.\d+", layout.Find(".pm-about-version").TextContent));
         Assert.Contains("About PortMapper", layout.Markup, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pm-theme=dark", null, "dark")]
+    [InlineData("pm-theme=light", "dark", "light")]
+    [InlineData(null, "dark", "dark")]
+    [InlineData(null, "\"light\"", "light")]
+    [InlineData("pm-theme=<script>", null, "light")]
+    public void Prerender_CookieOrClientHint_ChoosesTheTheme(string? cookie, string? hint, string expected)
+    {
+        Use(new PortMapperOptions { Demo = true });
+        var http = new DefaultHttpContext();
+        if (cookie is not null)
+        {
+            http.Request.Headers.Cookie = cookie;
+        }
+
+        if (hint is not null)
+        {
+            http.Request.Headers[ThemeChoice.ClientHint] = hint;
+        }
+
+        var layout = Render<MainLayout>(p => p.AddCascadingValue(http));
+
+        Assert.Equal(expected, layout.Find(".pm-layout").GetAttribute("data-theme"));
+        Assert.Equal(expected == "dark" ? "true" : "false", layout.Find("[data-testid=theme-toggle]").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
+    public void ClickThemeToggle_SwitchesToDarkAndRemembersIt()
+    {
+        Use(new PortMapperOptions { Demo = true });
+        var theme = JSInterop.SetupModule("./js/theme.js");
+        theme.SetupVoid("remember", _ => true).SetVoidResult();
+        var layout = Render<MainLayout>();
+        Assert.Equal("light", layout.Find(".pm-layout").GetAttribute("data-theme"));
+
+        layout.Find("button[data-testid=theme-toggle]").Click();
+
+        layout.WaitForAssertion(() => Assert.Equal("dark", layout.Find(".pm-layout").GetAttribute("data-theme")));
+        Assert.Equal("true", layout.Find("[data-testid=theme-toggle]").GetAttribute("aria-pressed"));
+        var call = Assert.Single(theme.Invocations["remember"]);
+        Assert.Equal(["pm-theme", "dark"], call.Arguments);
+
+        layout.Find("button[data-testid=theme-toggle]").Click();
+        layout.WaitForAssertion(() => Assert.Equal("light", layout.Find(".pm-layout").GetAttribute("data-theme")));
+    }
+
+    [Fact]
+    public void Render_HasOneMainLandmarkAroundTheBody()
+    {
+        Use(new PortMapperOptions { Demo = true });
+
+        var layout = Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id=\"page\">the page</p>"))));
+
+        Assert.Equal("the page", Assert.Single(layout.FindAll("main")).QuerySelector("#page")?.TextContent);
     }
 
     [Fact]

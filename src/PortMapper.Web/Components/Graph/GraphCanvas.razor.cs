@@ -41,6 +41,12 @@ public sealed partial class GraphCanvas : IAsyncDisposable
     [Parameter]
     public EventCallback OnBackground { get; set; }
 
+    /// <summary>The page's theme (MainLayout cascades it): the graph is drawn in its palette, and re-coloured when it changes.</summary>
+    [CascadingParameter(Name = "DarkTheme")]
+    public bool Dark { get; set; }
+
+    private bool? _drawnDark;
+
     /// <summary>The renderer the browser used ("canvas" or "webgl"), once the graph exists.</summary>
     public string? Renderer { get; private set; }
 
@@ -64,7 +70,9 @@ public sealed partial class GraphCanvas : IAsyncDisposable
             _version++;
             if (_shown is null)
             {
-                var result = await module.InvokeAsync<CreateResult>("create", _container, _self, new { nodes = target.Nodes, edges = target.Edges }, new { version = _version });
+                var dark = Dark;
+                var result = await module.InvokeAsync<CreateResult>("create", _container, _self, new { nodes = target.Nodes, edges = target.Edges }, new { version = _version, palette = Layout.PortMapperTheme.Graph(dark) });
+                _drawnDark = dark;
                 Renderer = result?.Renderer;
             }
             else
@@ -80,6 +88,19 @@ public sealed partial class GraphCanvas : IAsyncDisposable
             _fitRequested = false;
         });
     }
+
+    protected override Task OnParametersSetAsync() =>
+        _drawnDark is { } drawn && drawn != Dark ? RecolourAsync() : Task.CompletedTask;
+
+    private Task RecolourAsync() => RunAsync(async module =>
+    {
+        var dark = Dark;
+        if (_drawnDark != dark)
+        {
+            await module.InvokeVoidAsync("setPalette", _container, Layout.PortMapperTheme.Graph(dark));
+            _drawnDark = dark;
+        }
+    });
 
     /// <summary>Selects <paramref name="id"/> (null: nothing) and highlights <paramref name="paths"/> end to end.</summary>
     public Task FocusAsync(string? id, IEnumerable<string> paths, bool center) =>

@@ -20,32 +20,37 @@ const COLUMN_TITLES = {
   backends: 'Pods · podIP:targetPort',
 };
 
-const COLOURS = {
-  ok: '#8a97a8',
-  degraded: '#a86400',
-  broken: '#b3261e',
-  highlight: '#0b57d0',
-  added: '#1e7d3a',
+/**
+ * The palette the styles are built from: PortMapperTheme.Graph(dark) in C#, sent with create() and setPalette().
+ * These light colours are only the fallback for a caller that sends none.
+ */
+const LIGHT = {
+  background: '#ffffff', text: '#1d2733', mutedText: '#4f5b6a', nodeFill: '#ffffff', nodeBorder: '#9aa5b1', labelBackground: '#ffffff',
+  ok: '#8a97a8', degraded: '#a86400', degradedFill: '#fff5dc', broken: '#b3261e', brokenFill: '#fdecea',
+  highlight: '#0b57d0', highlightFill: '#dbe8ff', added: '#1e7d3a', match: '#ffd400',
+  bandFill: '#f7f9fc', bandBorder: '#c9d2dd', collapsedFill: '#f1f4f8', collapsedBorder: '#6b7889',
+  kinds: {},
 };
 
 const FONT = '"Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", "DejaVu Sans", sans-serif';
 const MONO = '"Cascadia Mono", Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace';
 
-const kindStyle = (kind, background, border, extra = {}) => ({
+const kindStyle = (p, kind, extra = {}) => ({
   selector: `node.${kind}`,
-  style: { 'background-color': background, 'border-color': border, ...extra },
+  style: { 'background-color': p.kinds?.[kind]?.fill ?? p.nodeFill, 'border-color': p.kinds?.[kind]?.border ?? p.nodeBorder, ...extra },
 });
 
-const STYLE = [
+/** Cytoscape's stylesheet in palette `p`: the same shapes and line styles in every theme, only colours change. */
+const buildStyle = (p) => [
   {
     selector: 'node',
     style: {
       shape: 'round-rectangle',
       width: 190,
       height: 42,
-      'background-color': '#ffffff',
+      'background-color': p.nodeFill,
       'border-width': 1.5,
-      'border-color': '#9aa5b1',
+      'border-color': p.nodeBorder,
       label: 'data(label)',
       'text-wrap': 'wrap',
       'text-max-width': 184,
@@ -54,7 +59,7 @@ const STYLE = [
       'font-family': FONT,
       'font-size': 11.5,
       'line-height': 1.3,
-      color: '#1d2733',
+      color: p.text,
       'underlay-padding': 7,
       'underlay-shape': 'round-rectangle',
       'underlay-opacity': 0,
@@ -62,35 +67,35 @@ const STYLE = [
       'z-index': 5,
     },
   },
-  kindStyle('client', '#eef2f7', '#5f6b7a', { shape: 'ellipse', width: 150, height: 44, 'underlay-shape': 'ellipse' }),
-  kindStyle('loadBalancer', '#f4ecfc', '#7b3fb5'),
-  kindStyle('ingress', '#e7f6f3', '#0f7b6c'),
-  kindStyle('nodePort', '#e8f0fa', '#1f5fbf', { 'border-style': 'double', 'border-width': 4 }),
-  kindStyle('node', '#e8f0fa', '#1f5fbf'),
-  kindStyle('externalIP', '#ecebfb', '#4b46b8'),
-  kindStyle('hostPort', '#fbf1e7', '#9a5410'),
-  kindStyle('hostNetwork', '#fbf1e7', '#9a5410'),
-  kindStyle('service', '#ffffff', '#1f5fbf', { 'border-width': 2.2, 'font-weight': 600 }),
-  kindStyle('dns', '#ffffff', '#1f5fbf', { 'border-width': 2.2, 'font-weight': 600 }),
-  kindStyle('pods', '#e9f6ee', '#1e7d3a', { 'border-style': 'double', 'border-width': 4 }),
-  kindStyle('pod', '#e9f6ee', '#1e7d3a'),
-  kindStyle('externalName', '#f3f4f6', '#6b7280'),
-  kindStyle('backend', '#f3f4f6', '#6b7280'),
+  kindStyle(p, 'client', { shape: 'ellipse', width: 150, height: 44, 'underlay-shape': 'ellipse' }),
+  kindStyle(p, 'loadBalancer'),
+  kindStyle(p, 'ingress'),
+  kindStyle(p, 'nodePort', { 'border-style': 'double', 'border-width': 4 }),
+  kindStyle(p, 'node'),
+  kindStyle(p, 'externalIP'),
+  kindStyle(p, 'hostPort'),
+  kindStyle(p, 'hostNetwork'),
+  kindStyle(p, 'service', { 'border-width': 2.2, 'font-weight': 600 }),
+  kindStyle(p, 'dns', { 'border-width': 2.2, 'font-weight': 600 }),
+  kindStyle(p, 'pods', { 'border-style': 'double', 'border-width': 4 }),
+  kindStyle(p, 'pod'),
+  kindStyle(p, 'externalName'),
+  kindStyle(p, 'backend'),
   {
     // An expanded namespace: a band behind its rows, sized by the server (not a compound node: those cost twice as much to draw).
     selector: 'node.namespace.band',
     style: {
       width: 'data(width)',
       height: 'data(height)',
-      'background-color': '#f7f9fc',
-      'border-color': '#c9d2dd',
+      'background-color': p.bandFill,
+      'border-color': p.bandBorder,
       'border-width': 1,
       'text-valign': 'top',
       'text-halign': 'center',
       'text-margin-y': -6,
       'font-size': 14,
       'font-weight': 600,
-      color: '#33404f',
+      color: p.text,
       'z-index': 0,
     },
   },
@@ -99,8 +104,8 @@ const STYLE = [
     style: {
       width: 250,
       height: 64,
-      'background-color': '#f1f4f8',
-      'border-color': '#6b7889',
+      'background-color': p.collapsedFill,
+      'border-color': p.collapsedBorder,
       'border-width': 4,
       'border-style': 'double',
       'text-valign': 'center',
@@ -121,7 +126,7 @@ const STYLE = [
       'font-size': 12,
       'font-weight': 600,
       'text-transform': 'uppercase',
-      color: '#5f6b7a',
+      color: p.mutedText,
       events: 'no',
       'z-index': 0,
     },
@@ -129,27 +134,27 @@ const STYLE = [
   { selector: 'node.expandable', style: { 'text-outline-width': 0 } },
   {
     selector: 'node.degraded',
-    style: { 'border-color': COLOURS.degraded, 'border-style': 'dotted', 'border-width': 3, 'background-color': '#fff5dc' },
+    style: { 'border-color': p.degraded, 'border-style': 'dotted', 'border-width': 3, 'background-color': p.degradedFill },
   },
   {
     selector: 'node.broken',
-    style: { 'border-color': COLOURS.broken, 'border-style': 'dashed', 'border-width': 3, 'background-color': '#fdecea' },
+    style: { 'border-color': p.broken, 'border-style': 'dashed', 'border-width': 3, 'background-color': p.brokenFill },
   },
-  { selector: 'node.namespace.band.degraded, node.namespace.band.broken', style: { 'background-color': '#f7f9fc' } },
+  { selector: 'node.namespace.band.degraded, node.namespace.band.broken', style: { 'background-color': p.bandFill } },
   {
     selector: 'edge',
     style: {
       width: 1.6,
       'curve-style': 'straight',
-      'line-color': COLOURS.ok,
-      'target-arrow-color': COLOURS.ok,
+      'line-color': p.ok,
+      'target-arrow-color': p.ok,
       'target-arrow-shape': 'triangle',
       'arrow-scale': 0.9,
       label: 'data(label)',
       'font-family': MONO,
       'font-size': 10.5,
-      color: '#26323f',
-      'text-background-color': '#ffffff',
+      color: p.text,
+      'text-background-color': p.labelBackground,
       'text-background-opacity': 0.92,
       'text-background-padding': 2,
       'text-background-shape': 'roundrectangle',
@@ -159,35 +164,35 @@ const STYLE = [
   },
   {
     selector: 'edge.degraded',
-    style: { 'line-color': COLOURS.degraded, 'target-arrow-color': COLOURS.degraded, 'line-style': 'dotted', width: 2.4, color: COLOURS.degraded },
+    style: { 'line-color': p.degraded, 'target-arrow-color': p.degraded, 'line-style': 'dotted', width: 2.4, color: p.degraded },
   },
   {
     selector: 'edge.broken',
     style: {
-      'line-color': COLOURS.broken,
-      'target-arrow-color': COLOURS.broken,
+      'line-color': p.broken,
+      'target-arrow-color': p.broken,
       'line-style': 'dashed',
       'line-dash-pattern': [7, 4],
       'target-arrow-shape': 'tee',
       'arrow-scale': 1.3,
       width: 2.4,
-      color: COLOURS.broken,
+      color: p.broken,
     },
   },
-  { selector: 'node.match', style: { 'underlay-color': '#ffd400', 'underlay-opacity': 0.55 } },
-  { selector: 'node.preview-added', style: { 'underlay-color': COLOURS.added, 'underlay-opacity': 0.3, 'border-style': 'dashed', 'border-color': COLOURS.added } },
-  { selector: 'edge.preview-added', style: { 'line-color': COLOURS.added, 'target-arrow-color': COLOURS.added, 'line-style': 'dashed', width: 2.6 } },
-  { selector: 'node.preview-changed', style: { 'underlay-color': '#1f5fbf', 'underlay-opacity': 0.22 } },
+  { selector: 'node.match', style: { 'underlay-color': p.match, 'underlay-opacity': 0.55 } },
+  { selector: 'node.preview-added', style: { 'underlay-color': p.added, 'underlay-opacity': 0.3, 'border-style': 'dashed', 'border-color': p.added } },
+  { selector: 'edge.preview-added', style: { 'line-color': p.added, 'target-arrow-color': p.added, 'line-style': 'dashed', width: 2.6 } },
+  { selector: 'node.preview-changed', style: { 'underlay-color': p.highlight, 'underlay-opacity': 0.22 } },
   { selector: '.preview-removed', style: { opacity: 0.35 } },
   { selector: '.faded', style: { opacity: 0.18 } },
-  { selector: 'node.hl', style: { 'underlay-color': COLOURS.highlight, 'underlay-opacity': 0.14 } },
-  { selector: 'edge.hl', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 3.2, 'z-index': 3 } },
-  { selector: 'edge.hl.broken', style: { 'line-color': COLOURS.broken, 'target-arrow-color': COLOURS.broken } },
-  { selector: 'node.lit', style: { 'background-color': '#dbe8ff', 'border-color': COLOURS.highlight, 'border-width': 3.5, 'border-style': 'solid' } },
-  { selector: 'edge.lit', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 4, 'line-style': 'solid', 'z-index': 4 } },
+  { selector: 'node.hl', style: { 'underlay-color': p.highlight, 'underlay-opacity': 0.14 } },
+  { selector: 'edge.hl', style: { 'line-color': p.highlight, 'target-arrow-color': p.highlight, width: 3.2, 'z-index': 3 } },
+  { selector: 'edge.hl.broken', style: { 'line-color': p.broken, 'target-arrow-color': p.broken } },
+  { selector: 'node.lit', style: { 'background-color': p.highlightFill, 'border-color': p.highlight, 'border-width': 3.5, 'border-style': 'solid' } },
+  { selector: 'edge.lit', style: { 'line-color': p.highlight, 'target-arrow-color': p.highlight, width: 4, 'line-style': 'solid', 'z-index': 4 } },
   // Selection and highlight only add a glow: the border keeps saying ok, degraded or broken.
-  { selector: 'node:selected', style: { 'underlay-color': COLOURS.highlight, 'underlay-opacity': 0.32, 'underlay-padding': 9 } },
-  { selector: 'edge:selected', style: { 'line-color': COLOURS.highlight, 'target-arrow-color': COLOURS.highlight, width: 3.6 } },
+  { selector: 'node:selected', style: { 'underlay-color': p.highlight, 'underlay-opacity': 0.32, 'underlay-padding': 9 } },
+  { selector: 'edge:selected', style: { 'line-color': p.highlight, 'target-arrow-color': p.highlight, width: 3.6 } },
 ];
 
 /**
@@ -199,11 +204,12 @@ export async function create(container, dotnet, graph, options) {
   performance.mark('portmapper:graph-create');
   const cytoscape = await loadCytoscape();
   dispose(container);
+  const palette = options?.palette ?? LIGHT;
   const size = graph.nodes.length + graph.edges.length;
   const webgl = size > WEBGL_THRESHOLD && hardwareWebgl();
   const cy = cytoscape({
     container,
-    style: STYLE,
+    style: buildStyle(palette),
     layout: { name: 'preset' },
     minZoom: 0.03,
     maxZoom: 2.5,
@@ -214,7 +220,8 @@ export async function create(container, dotnet, graph, options) {
     textureOnViewport: size > 6000,
     ...(webgl ? { renderer: { name: 'canvas', webgl: true } } : {}),
   });
-  const view = { cy, dotnet, container, tooltip: createTooltip(container), timers: [], disposed: false, webgl };
+  const view = { cy, dotnet, container, tooltip: createTooltip(container), timers: [], disposed: false, webgl, palette };
+  container.dataset.theme = palette.name ?? 'light';
   views.set(container, view);
   wireEvents(view);
 
@@ -420,6 +427,18 @@ export function fit(container) {
   }
 }
 
+/** Re-colours the graph in another palette (a theme switch): styles only, positions and viewport stay. */
+export function setPalette(container, palette) {
+  const view = views.get(container);
+  if (!view || !palette) {
+    return;
+  }
+
+  view.palette = palette;
+  view.cy.style(buildStyle(palette));
+  container.dataset.theme = palette.name ?? 'light';
+}
+
 /** Downloads the whole graph as a PNG image. */
 export function exportPng(container, fileName) {
   const view = views.get(container);
@@ -427,7 +446,7 @@ export function exportPng(container, fileName) {
     return false;
   }
 
-  const blob = view.cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff', maxWidth: 12000, maxHeight: 12000 });
+  const blob = view.cy.png({ output: 'blob', full: true, scale: 2, bg: view.palette.background, maxWidth: 12000, maxHeight: 12000 });
   download(blob, fileName);
   return true;
 }
@@ -439,7 +458,7 @@ export function exportSvg(container, fileName) {
     return false;
   }
 
-  const text = new XMLSerializer().serializeToString(toSvg(view.cy));
+  const text = new XMLSerializer().serializeToString(toSvg(view.cy, view.palette));
   download(new Blob(['<?xml version="1.0" encoding="UTF-8"?>\n', text], { type: 'image/svg+xml' }), fileName);
   return true;
 }
@@ -901,7 +920,7 @@ function num(value) {
 }
 
 /** Our own SVG export: boxes, arrows and labels from each element's position and computed style. */
-function toSvg(cy) {
+function toSvg(cy, palette) {
   const box = cy.elements().boundingBox({ includeLabels: true, includeOverlays: false });
   const pad = 24;
   const width = Math.ceil(box.w + (pad * 2));
@@ -918,7 +937,7 @@ function toSvg(cy) {
   svg.append(title);
   const defs = svgElement('defs', {});
   svg.append(defs);
-  svg.append(svgElement('rect', { x: box.x1 - pad, y: box.y1 - pad, width, height, fill: '#ffffff' }));
+  svg.append(svgElement('rect', { x: box.x1 - pad, y: box.y1 - pad, width, height, fill: palette.background }));
 
   const markers = new Map();
   const marker = (colour) => {
@@ -969,7 +988,7 @@ function toSvg(cy) {
       const m = e.midpoint();
       const size = num(e.style('font-size'));
       const approx = label.length * size * 0.62;
-      g.append(svgElement('rect', { x: m.x - (approx / 2) - 2, y: m.y - (size / 2) - 2, width: approx + 4, height: size + 4, rx: 3, fill: '#ffffff', 'fill-opacity': 0.92 }));
+      g.append(svgElement('rect', { x: m.x - (approx / 2) - 2, y: m.y - (size / 2) - 2, width: approx + 4, height: size + 4, rx: 3, fill: palette.labelBackground, 'fill-opacity': 0.92 }));
       const t2 = svgElement('text', { x: m.x, y: m.y, 'font-family': MONO, 'font-size': size, fill: e.style('color'), 'text-anchor': 'middle', 'dominant-baseline': 'central' });
       t2.textContent = label;
       g.append(t2);

@@ -77,7 +77,14 @@ public sealed partial class GraphPage : IAsyncDisposable
 
     private ClusterAnalysis Analysis => _previewActive && Preview.Analysis is { } preview ? preview : _update.Analysis;
 
-    private static IEnumerable<object> ExposureChoices => Exposures.Select(e => new { e.Value, e.Text });
+    private static string ExposureText(Exposure e) => Exposures.FirstOrDefault(x => x.Value == e).Text ?? e.ToString();
+
+    private static string NamespacesText(IReadOnlyList<string> names) => names.Count switch
+    {
+        0 => "",
+        <= 3 => string.Join(", ", names),
+        _ => $"{names.Count} namespaces",
+    };
 
     protected override void OnInitialized()
     {

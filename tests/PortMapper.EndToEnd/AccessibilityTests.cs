@@ -15,6 +15,8 @@ public sealed class AccessibilityTests(PortMapperAppFixture app)
     private static readonly string[] Tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
     [Theory]
+    [InlineData("", ColorScheme.Light)]
+    [InlineData("", ColorScheme.Dark)]
     [InlineData("paths", ColorScheme.Light)]
     [InlineData("paths", ColorScheme.Dark)]
     public async Task Axe_FindsNoViolations(string path, ColorScheme scheme)

@@ -60,9 +60,11 @@ public sealed partial class MainLayout : IAsyncDisposable
 
         try
         {
-            if (Choice is null && SystemDark is null)
+            // The page's own media query is the truth; the hint can be missing or stale (an emulated preference).
+            var systemDark = await _themeProvider.GetSystemDarkModeAsync();
+            if (systemDark != SystemDark)
             {
-                SystemDark = await _themeProvider.GetSystemDarkModeAsync();
+                SystemDark = systemDark;
                 StateHasChanged();
             }
 

@@ -69,6 +69,8 @@ public sealed class MainLayoutTests : BunitContext, IAsyncLifetime
             http.Request.Headers[ThemeChoice.ClientHint] = hint;
         }
 
+        // What the server renders before the circuit starts (afterwards the browser's own media query decides).
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
         var layout = Render<MainLayout>(p => p.AddCascadingValue(http));
 
         Assert.Equal(expected, layout.Find(".pm-layout").GetAttribute("data-theme"));

@@ -10,12 +10,13 @@ using PortMapper.Core.Model;
 using PortMapper.Web.Components.Designer;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
-using Radzen;
+using MudBlazor.Services;
 
 namespace PortMapper.Web.Tests.Designer;
 
 /// <summary>The designer's forms, rendered with bUnit over the demo cluster.</summary>
-public sealed class DesignerComponentTests : BunitContext
+// MudBlazor's services dispose only asynchronously, so xUnit disposes the context through IAsyncLifetime.
+public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
 {
     private readonly DemoCluster _demo = DemoCluster.CreateDefault();
     private readonly RecordingGuard _guard = new();
@@ -23,7 +24,7 @@ public sealed class DesignerComponentTests : BunitContext
     public DesignerComponentTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
+        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddLogging();
         Services.AddSingleton(new LiveAnalysis(_demo));
         Services.AddSingleton<IApplyGuard>(_guard);
@@ -31,6 +32,10 @@ public sealed class DesignerComponentTests : BunitContext
         AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     [Fact]
     public void ServiceForm_ChooseNodePort_ShowsTheNodePortField()
@@ -70,7 +75,7 @@ public sealed class DesignerComponentTests : BunitContext
 
         ModeButton(form, "spec.ports[0].targetPort", "name").Click();
 
-        var names = form.FindAll("[data-field='spec.ports[0].targetPort'] .rz-dropdown-item").Select(i => i.TextContent.Trim()).ToArray();
+        var names = form.FindAll("[data-field='spec.ports[0].targetPort'] .pm-dz-suggestion").Select(i => i.TextContent.Trim()).ToArray();
         Assert.Equal(["metrics", "web"], names);
         Assert.Equal("", (string?)json["spec"]!["ports"]![0]!["targetPort"]);
     }
@@ -252,7 +257,7 @@ public sealed class DesignerComponentTests : BunitContext
 
         pane.WaitForAssertion(() => Assert.Equal(
             "Service default/nope does not exist in the cluster (it may have been deleted). Pick another object, or start from scratch.",
-            pane.Find("[data-testid=designer-error] .rz-alert-message").TextContent.Trim()));
+            pane.Find("[data-testid=designer-error] [data-testid=alert-text]").TextContent.Trim()));
     }
 
     [Fact]
@@ -326,15 +331,15 @@ public sealed class DesignerComponentTests : BunitContext
             .Add(d => d.From, from));
 
     private static Task OpenTab(IRenderedComponent<DesignerPane> pane, string name) =>
-        pane.InvokeAsync(() => pane.FindAll(".rz-tabview-nav [role=tab]").Single(t => t.TextContent.Contains(name, StringComparison.Ordinal)).Click());
+        pane.InvokeAsync(() => pane.FindAll(".pm-dz-tabs [role=tab]").Single(t => t.TextContent.Contains(name, StringComparison.Ordinal)).Click());
 
     private static IElement TypeButton<T>(IRenderedComponent<T> form, string type)
         where T : IComponent =>
-        form.FindAll(".pm-dz-type .rz-button").Single(b => b.TextContent.Trim() == type);
+        form.FindAll(".pm-dz-type button").Single(b => b.TextContent.Trim() == type);
 
     private static IElement ModeButton<T>(IRenderedComponent<T> form, string field, string text)
         where T : IComponent =>
-        form.FindAll($"[data-field='{field}'] .pm-dz-mode .rz-button").Single(b => b.TextContent.Trim() == text);
+        form.FindAll($"[data-field='{field}'] .pm-dz-mode button").Single(b => b.TextContent.Trim() == text);
 
     private static JsonObject Service(string spec, string ns = "default") =>
         (JsonObject)YamlToJson.Parse($$"""

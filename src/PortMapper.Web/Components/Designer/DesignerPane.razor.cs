@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
@@ -14,7 +15,7 @@ using PortMapper.Core.Model;
 using PortMapper.Core.Validation;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
-using Radzen;
+using MudBlazor;
 
 namespace PortMapper.Web.Components.Designer;
 
@@ -50,7 +51,6 @@ public sealed partial class DesignerPane : IAsyncDisposable
     private string _importText = "";
     private string? _importError;
     private string? _exportNamespace;
-    private string? _pick;
     private string? _copyStatus;
     private (long Edit, string Yaml)? _yaml;
     private string? _loadedFrom;
@@ -66,7 +66,11 @@ public sealed partial class DesignerPane : IAsyncDisposable
     public required DesignPreview Preview { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
+    public required IDialogService Dialogs { get; init; }
+
+    // Optional (Services is injected below), so that the pane renders in component tests without MudBlazor's snackbar.
+
+    private ISnackbar? Snackbar => Services.GetService<ISnackbar>();
 
     [Inject]
     public required IJSRuntime JS { get; init; }
@@ -358,16 +362,27 @@ public sealed partial class DesignerPane : IAsyncDisposable
         _notice = $"Editing {reference} as the cluster has it; applying changes only the fields you change.";
     }
 
-    private async Task PickAsync(object? value)
+    private async Task PickAsync(PickItem? item)
     {
-        _pick = null;
-        if (value is string key && Startable().FirstOrDefault(s => s.Key == key) is { } item)
+        if (item is not null)
         {
             await LoadFromClusterAsync(item.Reference);
         }
     }
 
-    /// <remarks>An array, not an ImmutableArray: Radzen's virtualization needs a reference-type IEnumerable.</remarks>
+    /// <summary>The picker's matches: every word typed must appear in the kind, namespace or name (case-insensitive).</summary>
+    private Task<IEnumerable<PickItem>> SearchStartableAsync(string? text, CancellationToken token)
+    {
+        var words = (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        IEnumerable<PickItem> items = Startable();
+        if (words.Length > 0)
+        {
+            items = items.Where(i => words.All(w => i.Label.Contains(w, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        return Task.FromResult(items.Take(50));
+    }
+
     private PickItem[] Startable()
     {
         var snapshot = Snapshot;
@@ -541,15 +556,35 @@ public sealed partial class DesignerPane : IAsyncDisposable
     {
         var conflicts = _run?.Conflicts ?? [];
         var managers = string.Join(", ", conflicts.Select(c => $"\"{c.Manager}\"").Distinct());
-        var confirmed = await Dialogs.Confirm(
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Take over these fields?",
             $"Forcing takes over {conflicts.Length} field{(conflicts.Length == 1 ? "" : "s")} that {managers} manage{(conflicts.Select(c => c.Manager).Distinct().Count() == 1 ? "s" : "")}. " +
             "Their next apply may set them back (or fail in turn). A dry run with force runs first; Apply stays a separate step.",
-            "Take over these fields?",
-            new ConfirmOptions { OkButtonText = "Dry run with force", CancelButtonText = "Cancel", Width = "30rem" });
+            yesText: "Dry run with force", cancelText: "Cancel",
+            options: new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
         if (confirmed == true)
         {
             await RunAsync(dryRun: true, force: true);
         }
+    }
+
+    /// <summary>A one-line summary as a snackbar; the results panel below keeps every object's details.</summary>
+    private void Announce(ApplyRun run)
+    {
+        if (Snackbar is null)
+        {
+            return;
+        }
+
+        var what = run.DryRun ? "Dry run" : "Apply";
+        var results = run.Result.Results;
+        var failed = results.Count(r => !r.Succeeded);
+        var (text, severity) = run.Result.Refused
+            ? ($"{what} not allowed: {run.Result.Decision.Reason ?? "this user may not write to the cluster."}", MudBlazor.Severity.Error)
+            : failed == 0
+                ? ($"{what}: {results.Length} object{(results.Length == 1 ? "" : "s")} {(run.DryRun ? "accepted, nothing stored" : "applied")}.", MudBlazor.Severity.Success)
+                : ($"{what}: {failed} of {results.Length} object{(results.Length == 1 ? "" : "s")} refused; see the results.", MudBlazor.Severity.Warning);
+        Snackbar.Add(text, severity, o => o.VisibleStateDuration = 6000);
     }
 
     private async Task RunAsync(bool dryRun, bool force)
@@ -573,6 +608,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
             _run = new ApplyRun(dryRun, force, _createNamespaces, yaml, result);
             _dryRunOk = dryRun && _run.Succeeded ? _run : null;
             _tab = 2;
+            Announce(_run);
         }
         catch (OperationCanceledException)
         {

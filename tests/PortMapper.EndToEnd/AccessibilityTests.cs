@@ -19,6 +19,8 @@ public sealed class AccessibilityTests(PortMapperAppFixture app)
     [InlineData("", ColorScheme.Dark)]
     [InlineData("paths", ColorScheme.Light)]
     [InlineData("paths", ColorScheme.Dark)]
+    [InlineData("designer", ColorScheme.Light)]
+    [InlineData("designer", ColorScheme.Dark)]
     public async Task Axe_FindsNoViolations(string path, ColorScheme scheme)
     {
         await using var tab = await app.OpenAsync(path, scheme);

@@ -132,8 +132,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         await tab.WaitForInteractiveAsync();
         var page = tab.Page;
 
-        await page.Locator("[data-testid=pick-object]").ClickAsync();
-        await page.Locator(".rz-dropdown-filter").First.FillAsync("payments");
+        await page.GetByLabel("Start from a cluster object").FillAsync("payments");
         await page.GetByRole(AriaRole.Option, new() { Name = "Service · shop/payments", Exact = true }).ClickAsync();
 
         await Expect(page.Locator("[data-item='Service/shop/payments'].pm-dz-item-selected")).ToBeVisibleAsync();
@@ -261,7 +260,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
             await tab.SaveScreenshotAsync("designer-conflict");
 
             await page.Locator("[data-testid=force]").ClickAsync();
-            await Expect(page.Locator(".rz-dialog")).ToContainTextAsync("\"ci-pipeline\"");
+            await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("\"ci-pipeline\"");
             await page.GetByRole(AriaRole.Button, new() { Name = "Dry run with force" }).ClickAsync();
             await Expect(result).ToHaveAttributeAsync("data-outcome", "configured");
             await page.Locator("[data-testid=apply]").ClickAsync();
@@ -283,7 +282,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         await tab.WaitForInteractiveAsync();
         var page = tab.Page;
 
-        await page.Locator("[data-testid=new-object] .rz-splitbutton-menubutton").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New object of another kind" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "New Ingress" }).ClickAsync();
         await Expect(page.Locator("[data-form=Ingress]")).ToBeVisibleAsync();
         await page.GetByLabel("Rule 1 path 1 Service", new() { Exact = true }).ClickAsync();

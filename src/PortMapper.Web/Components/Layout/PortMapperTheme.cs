@@ -71,6 +71,8 @@ public static class PortMapperTheme
             {
                 FontFamily = ["Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "Liberation Sans", "sans-serif"],
             },
+            // Sentence-case buttons: "Dry run", not "DRY RUN".
+            Button = new ButtonTypography { TextTransform = "none", FontWeight = "500" },
         },
         LayoutProperties = new LayoutProperties { AppbarHeight = "3.5rem", DefaultBorderRadius = "6px" },
     };

@@ -93,10 +93,10 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Designer_InvalidPort_ShowsTheMessageAtThePortField()
+    public async Task Designer_InvalidPort_ShowsTheMessageAtThePortField()
     {
         var pane = RenderDesigner();
-        pane.Find("[data-testid=new-object] button").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=new-object] button").Click());
 
         pane.Find("[data-field='spec.ports[0].port'] input").Input("70000");
 
@@ -107,17 +107,17 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Designer_FindingOnAFieldWithoutAControl_ShowsAtItsRow()
+    public async Task Designer_FindingOnAFieldWithoutAControl_ShowsAtItsRow()
     {
         var pane = RenderDesigner();
-        pane.Find("[data-testid=import-toggle]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-toggle]").Click());
         pane.Find("[data-testid=import] textarea").Change("""
             apiVersion: v1
             kind: Service
             metadata: {name: odd, namespace: default}
             spec: {ports: [{port: 80, appProtocol: "not a/valid/protocol"}], selector: {name: nginx-pod}}
             """);
-        pane.Find("[data-testid=import-run]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-run]").Click());
 
         pane.WaitForAssertion(() =>
         {
@@ -128,17 +128,17 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Designer_FindingOnAFieldTheFormDoesNotShow_GoesToOtherFindings()
+    public async Task Designer_FindingOnAFieldTheFormDoesNotShow_GoesToOtherFindings()
     {
         var pane = RenderDesigner();
-        pane.Find("[data-testid=import-toggle]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-toggle]").Click());
         pane.Find("[data-testid=import] textarea").Change("""
             apiVersion: v1
             kind: Service
             metadata: {name: odd, namespace: default}
             spec: {ports: [{port: 80}], selector: {name: nginx-pod}, healthCheckNodePort: 30123}
             """);
-        pane.Find("[data-testid=import-run]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-run]").Click());
 
         pane.WaitForAssertion(() =>
         {
@@ -152,13 +152,13 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     [InlineData("metadata: web", "metadata is not a map")]
     [InlineData("spec: {ports: {port: 80}}", "spec.ports is not a list")]
     [InlineData("spec: {ports: [80]}", "spec.ports has an item that is not a map")]
-    public void Designer_ImportedObjectOfTheWrongShape_ShowsFindingsInsteadOfAForm(string body, string problem)
+    public async Task Designer_ImportedObjectOfTheWrongShape_ShowsFindingsInsteadOfAForm(string body, string problem)
     {
         var pane = RenderDesigner();
-        pane.Find("[data-testid=import-toggle]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-toggle]").Click());
         pane.Find("[data-testid=import] textarea").Change($"apiVersion: v1\nkind: Service\n{(body.StartsWith("metadata", StringComparison.Ordinal) ? "" : "metadata: {name: odd}\n")}{body}\n");
 
-        pane.Find("[data-testid=import-run]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=import-run]").Click());
 
         Assert.Contains(problem, pane.Find("[data-testid=no-form]").TextContent, StringComparison.Ordinal);
         Assert.Empty(pane.FindAll("[data-form]"));
@@ -167,12 +167,12 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Designer_ExposeWorkload_AddsAServiceSelectingItsPods()
+    public async Task Designer_ExposeWorkload_AddsAServiceSelectingItsPods()
     {
         var pane = RenderDesigner(from: "Deployment/shop/frontend");
         pane.WaitForAssertion(() => Assert.NotNull(pane.Find("[data-item='Deployment/shop/frontend']")));
 
-        pane.Find("[data-testid=expose]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=expose]").Click());
 
         // The preview renders after the model is rebuilt; under a loaded machine that is not the same render.
         pane.WaitForAssertion(() => Assert.Contains("name: frontend-2", pane.Find("[data-testid=yaml]").TextContent, StringComparison.Ordinal));
@@ -206,7 +206,7 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
         await OpenTab(pane, "Dry run & apply");
         Assert.True(pane.Find("[data-testid=apply]").HasAttribute("disabled"));
 
-        pane.Find("[data-testid=dry-run]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=dry-run]").Click());
 
         await pane.WaitForAssertionAsync(() => Assert.Equal("unchanged",
             pane.Find("[data-testid=apply-results] [data-object='Service/default/nginx-service']").GetAttribute("data-outcome")));
@@ -223,7 +223,7 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
         await pane.WaitForAssertionAsync(() => Assert.NotNull(pane.Find("[data-item='Service/default/nginx-service']")));
         await OpenTab(pane, "Dry run & apply");
 
-        pane.Find("[data-testid=dry-run]").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=dry-run]").Click());
 
         await pane.WaitForAssertionAsync(() => Assert.Contains("Only members of platform-admins may apply.", pane.Find("[data-testid=apply-refused]").TextContent, StringComparison.Ordinal));
         Assert.Empty(_guard.Audited);
@@ -234,7 +234,7 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     public async Task Designer_DryRunInvalidObject_PutsTheServersFieldErrorAtTheField()
     {
         var pane = RenderDesigner();
-        pane.Find("[data-testid=new-object] button").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=new-object] button").Click());
         await pane.InvokeAsync(() => TypeButton(pane, "NodePort").Click());
         await pane.InvokeAsync(() => ModeButton(pane, "spec.ports[0].nodePort", "fixed").Click());
         await pane.InvokeAsync(() => pane.Find("[data-field='spec.ports[0].nodePort'] input").Input("30001"));
@@ -281,17 +281,17 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Designer_WhatIf_IsPublishedToTheDesignPreviewAndClearedWithTheDesign()
+    public async Task Designer_WhatIf_IsPublishedToTheDesignPreviewAndClearedWithTheDesign()
     {
         var preview = Services.GetRequiredService<DesignPreview>();
         var pane = RenderDesigner();
 
-        pane.Find("[data-testid=new-object] button").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-testid=new-object] button").Click());
 
         pane.WaitForAssertion(() => Assert.True(preview.IsActive));
         Assert.Contains("clusterip:default/my-service:80/TCP", preview.AddedPaths);
 
-        pane.Find("[data-item='Service/default/my-service'] .pm-dz-item-remove").Click();
+        await pane.InvokeAsync(() => pane.Find("[data-item='Service/default/my-service'] .pm-dz-item-remove").Click());
 
         pane.WaitForAssertion(() => Assert.False(preview.IsActive));
         Assert.Empty(preview.AddedPaths);

@@ -36,16 +36,22 @@ public sealed record ListResult(ImmutableArray<IKubeObject> Items, string Resour
 /// </summary>
 public sealed class KubernetesApiClient : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly ServerCertificateValidator _validator;
+    private readonly KubernetesHttp _http;
     private readonly string _base;
 
     public KubernetesApiClient(KubernetesConnection connection, KubernetesClientOptions? options = null)
     {
         Connection = connection;
         Options = options ?? new KubernetesClientOptions();
-        _validator = new ServerCertificateValidator(connection);
-        _http = KubernetesHttp.CreateClient(connection, _validator, Options.ConnectTimeout);
+        try
+        {
+            _http = KubernetesHttp.Create(connection, Options.ConnectTimeout);
+        }
+        catch (CredentialException e)
+        {
+            throw new KubernetesConnectionException(ConnectionFailure.Credentials, e.Message, e);
+        }
+
         _base = connection.Server.GetLeftPart(UriPartial.Path).TrimEnd('/');
     }
 
@@ -325,7 +331,7 @@ public sealed class KubernetesApiClient : IDisposable
         return root switch
         {
             AuthenticationException => new KubernetesConnectionException(ConnectionFailure.Tls,
-                $"The TLS handshake with {Server} failed: {_validator.LastFailure ?? root.Message}. "
+                $"The TLS handshake with {Server} failed: {_http.LastTlsFailure ?? root.Message}. "
                 + "Check certificate-authority(-data) and tls-server-name in the kubeconfig (insecure-skip-tls-verify: true turns the check off, for test clusters only).", e),
             SocketException { SocketErrorCode: SocketError.ConnectionRefused } => new KubernetesConnectionException(ConnectionFailure.Refused,
                 $"Cannot connect to the API server at {Server} ({target}): connection refused. Is the cluster running, and is the server address in the kubeconfig right?", e),

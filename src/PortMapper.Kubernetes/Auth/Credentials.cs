@@ -40,6 +40,9 @@ public sealed class CredentialException(string message, Exception? inner = null)
 /// <summary>A token written in the kubeconfig.</summary>
 public sealed class StaticTokenProvider(string token) : ICredentialProvider
 {
+    /// <summary>Handed to KubernetesClient as its AccessToken; never printed.</summary>
+    internal string Token { get; } = token;
+
     private readonly ClusterCredential _credential = new(token, null, null);
 
     public ValueTask<ClusterCredential> GetCredentialAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_credential);

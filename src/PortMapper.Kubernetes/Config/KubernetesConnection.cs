@@ -40,6 +40,9 @@ public sealed class KubernetesConnection
     /// <summary>Bearer tokens and plugin credentials; null when the connection authenticates by certificate only or not at all.</summary>
     public ICredentialProvider? Credentials { get; init; }
 
+    /// <summary>A KubernetesClient token provider (the kubeconfig's OIDC auth-provider, refreshed by the library).</summary>
+    public k8s.Authentication.ITokenProvider? TokenProvider { get; init; }
+
     public string AuthDescription { get; init; } = "no credentials";
 
     /// <summary>The server URL without any user info, fit for messages and the UI.</summary>

@@ -65,8 +65,11 @@ public sealed record KubeconfigUser
 
     public ExecConfig? Exec { get; init; }
 
-    /// <summary>The name of a legacy auth-provider (gcp, azure, oidc); PortMapper does not run these.</summary>
+    /// <summary>The name of an auth-provider (oidc runs through KubernetesClient; gcp and azure were removed from client-go).</summary>
     public string? AuthProvider { get; init; }
+
+    /// <summary>The auth-provider's config map (for oidc: idp-issuer-url, client-id, client-secret, id-token, refresh-token).</summary>
+    public ImmutableDictionary<string, string> AuthProviderConfig { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>How this user authenticates, in words; never the credential itself.</summary>
     public string AuthDescription

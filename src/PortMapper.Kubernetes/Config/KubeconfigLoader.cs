@@ -122,6 +122,9 @@ public static class KubeconfigLoader
         Password = r.Str(u, "password", path),
         Exec = u["exec"] is JsonObject e ? ReadExec(r, e, $"{path}.exec") : null,
         AuthProvider = u["auth-provider"] is JsonObject ap ? r.Str(ap, "name", $"{path}.auth-provider") ?? "(unnamed)" : null,
+        AuthProviderConfig = u["auth-provider"] is JsonObject apc && apc["config"] is JsonObject map
+            ? map.ToImmutableDictionary(kv => kv.Key, kv => r.Scalar(kv.Value, $"{path}.auth-provider.config.{kv.Key}") ?? "", StringComparer.Ordinal)
+            : ImmutableDictionary<string, string>.Empty,
     };
 
     private static ExecConfig ReadExec(Reader r, JsonObject e, string path) => new()

@@ -78,7 +78,7 @@ public static class KubeconfigResolver
             throw new KubeconfigException($"proxy-url of {where} must be an http, https or socks5 URL, not \"{p}\".");
         }
 
-        var (cert, credentials, auth) = user is null ? (null, null, "no credentials") : ResolveUser(user, c, server, time, tokenFileRefresh);
+        var (cert, credentials, tokenProvider, auth) = user is null ? (null, null, null, "no credentials") : ResolveUser(user, c, server, time, tokenFileRefresh);
         return new KubernetesConnection
         {
             Server = server,
@@ -93,11 +93,12 @@ public static class KubeconfigResolver
             ProxyUrl = proxy,
             ClientCertificate = cert,
             Credentials = credentials,
+            TokenProvider = tokenProvider,
             AuthDescription = auth,
         };
     }
 
-    private static (X509Certificate2? Cert, ICredentialProvider? Credentials, string Auth) ResolveUser(
+    private static (X509Certificate2? Cert, ICredentialProvider? Credentials, k8s.Authentication.ITokenProvider? TokenProvider, string Auth) ResolveUser(
         Named<KubeconfigUser> named, KubeconfigCluster cluster, Uri server, TimeProvider? time, TimeSpan? tokenFileRefresh)
     {
         var u = named.Value;
@@ -135,22 +136,54 @@ public static class KubeconfigResolver
             credentials = new StaticTokenProvider(token);
         }
 
-        if (cert is null && credentials is null)
+        k8s.Authentication.ITokenProvider? tokenProvider = null;
+        if (credentials is null && u.AuthProvider is { } provider)
         {
-            if (u.AuthProvider is { } provider)
-            {
-                throw new KubeconfigException(
+            tokenProvider = provider == "oidc"
+                ? OidcProvider(u.AuthProviderConfig, named.Name, named.SourceFile, where)
+                : throw new KubeconfigException(
                     $"{Capitalize(where)} authenticates with auth-provider \"{provider}\", which client-go removed and PortMapper does not run. "
                     + "Switch the kubeconfig to the provider's exec credential plugin (for example gke-gcloud-auth-plugin or kubelogin).");
-            }
-
-            if (u.Username is not null)
-            {
-                throw new KubeconfigException($"{Capitalize(where)} uses basic authentication (username/password), which Kubernetes no longer supports. Use a token or a client certificate.");
-            }
         }
 
-        return (cert, credentials, u.AuthDescription);
+        if (cert is null && credentials is null && tokenProvider is null && u.Username is not null)
+        {
+            throw new KubeconfigException($"{Capitalize(where)} uses basic authentication (username/password), which Kubernetes no longer supports. Use a token or a client certificate.");
+        }
+
+        return (cert, credentials, tokenProvider, u.AuthDescription);
+    }
+
+    /// <summary>
+    /// The oidc auth-provider (see <see cref="OidcAuthProvider"/> for why it is ours and not KubernetesClient's).
+    /// Like kubectl it needs idp-issuer-url, client-id and refresh-token; unlike kubectl it does not write the new
+    /// tokens back into the kubeconfig, so a restarted PortMapper refreshes once more.
+    /// </summary>
+    private static OidcAuthProvider OidcProvider(ImmutableDictionary<string, string> config, string userName, string sourceFile, string where)
+    {
+        string Required(string key) => config.GetValueOrDefault(key) is { Length: > 0 } v
+            ? v
+            : throw new KubeconfigException(
+                $"{Capitalize(where)} uses auth-provider oidc without {key} in auth-provider.config: it needs idp-issuer-url, client-id and refresh-token (id-token and client-secret are optional).");
+
+        var issuer = Required("idp-issuer-url");
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) || issuerUri.Scheme is not ("https" or "http"))
+        {
+            throw new KubeconfigException($"idp-issuer-url of {where} must be an https URL, not \"{issuer}\".");
+        }
+
+        X509Certificate2Collection? cas = null;
+        if (config.GetValueOrDefault("idp-certificate-authority-data") is { Length: > 0 } caData)
+        {
+            cas = PemCertificates.Bundle(PemCertificates.FromBase64(caData, $"idp-certificate-authority-data of {where}"), where);
+        }
+        else if (config.GetValueOrDefault("idp-certificate-authority") is { Length: > 0 } caFile)
+        {
+            cas = PemCertificates.Bundle(ReadFile(ResolvePath(caFile, sourceFile), $"idp-certificate-authority of {where}"), where);
+        }
+
+        return new OidcAuthProvider(
+            issuer, Required("client-id"), config.GetValueOrDefault("client-secret"), config.GetValueOrDefault("id-token"), Required("refresh-token"), userName, cas);
     }
 
     private static Uri ParseServer(string? server, string cluster, string file)

@@ -248,4 +248,65 @@ public class AuthVariantTests
         Assert.Contains("did not accept PortMapper's credentials (401 Unauthorized) for list pods", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(token, e.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OidcAuthProvider_ExpiredIdToken_IsRefreshedAtTheIssuerAndAccepted()
+    {
+        await using var server = await ApiServer.StartAsync();
+        var fresh = LoopbackOidcIssuer.Jwt("olga", DateTimeOffset.UtcNow.AddHours(1));
+        server.Access.AddToken(fresh, "olga", "system:masters");
+        await using var issuer = new LoopbackOidcIssuer("refresh-1", () => fresh);
+        using var fixture = new KubeconfigFixture(server);
+        var expired = LoopbackOidcIssuer.Jwt("olga", DateTimeOffset.UtcNow.AddHours(-1));
+        server.Access.AddToken(expired, "stale-olga", "system:masters");
+        fixture.Values["ISSUER"] = issuer.Issuer;
+        fixture.Values["ID_TOKEN"] = expired;
+        fixture.Values["REFRESH_TOKEN"] = "refresh-1";
+        var connection = fixture.Resolve("oidc");
+
+        var user = await ConnectAsUserAsync(server, connection);
+
+        Assert.Equal("olga", user);
+        Assert.Equal("auth-provider oidc", connection.AuthDescription);
+        var request = Assert.Single(issuer.TokenRequests);
+        Assert.Equal(("refresh_token", "refresh-1"), (request["grant_type"], request["refresh_token"]));
+    }
+
+    [Fact]
+    public async Task OidcAuthProvider_ValidIdToken_IsSentWithoutAskingTheIssuer()
+    {
+        await using var server = await ApiServer.StartAsync();
+        await using var issuer = new LoopbackOidcIssuer("refresh-1", () => throw new InvalidOperationException("no refresh expected"));
+        using var fixture = new KubeconfigFixture(server);
+        var valid = LoopbackOidcIssuer.Jwt("pia", DateTimeOffset.UtcNow.AddHours(1));
+        server.Access.AddToken(valid, "pia", "system:masters");
+        fixture.Values["ISSUER"] = issuer.Issuer;
+        fixture.Values["ID_TOKEN"] = valid;
+        fixture.Values["REFRESH_TOKEN"] = "refresh-1";
+
+        var user = await ConnectAsUserAsync(server, fixture.Resolve("oidc"));
+
+        Assert.Equal("pia", user);
+        Assert.Empty(issuer.TokenRequests);
+    }
+
+    [Fact]
+    public async Task OidcAuthProvider_RefreshTokenRejected_SaysWhoMustLogInAgainWithoutTheTokens()
+    {
+        await using var server = await ApiServer.StartAsync();
+        await using var issuer = new LoopbackOidcIssuer("the-valid-one", () => "never");
+        using var fixture = new KubeconfigFixture(server);
+        fixture.Values["ISSUER"] = issuer.Issuer;
+        fixture.Values["ID_TOKEN"] = LoopbackOidcIssuer.Jwt("quinn", DateTimeOffset.UtcNow.AddMinutes(-5));
+        fixture.Values["REFRESH_TOKEN"] = "revoked-refresh";
+        using var client = new KubernetesApiClient(fixture.Resolve("oidc"));
+
+        var e = await Assert.ThrowsAsync<KubernetesConnectionException>(() => client.ListAsync(ResourceType.Namespaces, null, CancellationToken.None));
+
+        Assert.Equal(ConnectionFailure.Credentials, e.Failure);
+        Assert.Contains("user \"oidc-user\" (auth-provider oidc) has expired", e.Message, StringComparison.Ordinal);
+        Assert.Contains("400 Bad Request (invalid_grant)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("revoked-refresh", e.ToString(), StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
 }

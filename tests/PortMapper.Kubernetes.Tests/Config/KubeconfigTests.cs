@@ -1,4 +1,5 @@
 using PortMapper.Core.Cluster;
+using PortMapper.Kubernetes.Auth;
 using PortMapper.Kubernetes.Config;
 using PortMapper.Kubernetes.Tests.Support;
 using PortMapper.TestApiServer;
@@ -151,6 +152,39 @@ public class KubeconfigTests
         var e = Assert.Throws<KubeconfigException>(() => KubeconfigResolver.Resolve(config));
 
         Assert.Contains("use-context", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_OidcAuthProviderWithoutRefreshToken_NamesTheUserAndTheMissingKey()
+    {
+        var config = KubeconfigLoader.Parse("""
+            clusters: [{name: c, cluster: {server: "https://sso:443"}}]
+            users: [{name: dana, user: {auth-provider: {name: oidc, config: {idp-issuer-url: "https://idp.example.com", client-id: k8s}}}}]
+            contexts: [{name: x, context: {cluster: c, user: dana}}]
+            current-context: x
+            """, "/k");
+
+        var e = Assert.Throws<KubeconfigException>(() => KubeconfigResolver.Resolve(config));
+
+        Assert.Contains("User \"dana\" (/k)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("without refresh-token", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_OidcAuthProvider_IsATokenProviderAndNoSecretInItsDescription()
+    {
+        var config = KubeconfigLoader.Parse("""
+            clusters: [{name: c, cluster: {server: "https://sso:443"}}]
+            users: [{name: dana, user: {auth-provider: {name: oidc, config: {idp-issuer-url: "https://idp.example.com", client-id: k8s, client-secret: hush, refresh-token: r-secret}}}}]
+            contexts: [{name: x, context: {cluster: c, user: dana}}]
+            current-context: x
+            """, "/k");
+
+        var connection = KubeconfigResolver.Resolve(config);
+
+        Assert.IsType<OidcAuthProvider>(connection.TokenProvider);
+        Assert.DoesNotContain("r-secret", connection.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("hush", connection.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,9 +69,23 @@ internal sealed class ApiHandler(TestApiServer server)
             return;
         }
 
+        if (segments is ["api", "v1"] or ["apis", _, _])
+        {
+            await DiscoveryAsync(ctx, segments.Length == 2 ? "" : segments[1], segments[^1]).ConfigureAwait(false);
+            return;
+        }
+
         if (Parse(segments) is not { } route)
         {
             await WriteAsync(ctx, Status.UnknownResource()).ConfigureAwait(false);
+            return;
+        }
+
+        if (server.Options.Unserved.Contains(route.Resource.ApiVersion))
+        {
+            ctx.Response.StatusCode = 404;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            await ctx.Response.WriteAsync("404 page not found\n", ctx.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -166,6 +180,39 @@ internal sealed class ApiHandler(TestApiServer server)
         }
 
         return new Route(resource, ns, name);
+    }
+
+    /// <summary>
+    /// The APIResourceList of one group/version, as kube-apiserver serves it for discovery. A group/version it does
+    /// not serve (no CRD installed) answers as kube-apiserver's mux does: 404 with a plain-text body, not a Status.
+    /// </summary>
+    private async Task DiscoveryAsync(HttpContext ctx, string group, string version)
+    {
+        var groupVersion = group.Length == 0 ? version : $"{group}/{version}";
+        var resources = ServedResource.All.Where(r => r.Group == group && r.Version == version).ToList();
+        if (resources.Count == 0 || server.Options.Unserved.Contains(groupVersion))
+        {
+            ctx.Response.StatusCode = 404;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
+            await ctx.Response.WriteAsync("404 page not found\n", ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var list = new JsonArray();
+        foreach (var r in resources)
+        {
+            list.Add(new JsonObject
+            {
+                ["name"] = r.Plural,
+                ["singularName"] = r.Kind.ToLowerInvariant(),
+                ["namespaced"] = r.Namespaced,
+                ["kind"] = r.Kind,
+                ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+            });
+        }
+
+        await WriteAsync(ctx, new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = list }, 200).ConfigureAwait(false);
     }
 
     private async Task VersionAsync(HttpContext ctx)

@@ -29,6 +29,9 @@ public sealed record TestApiServerOptions
 
     public string GitVersion { get; init; } = "v1.32.13";
 
+    /// <summary>Group/versions this server leaves out, as a cluster without that API (or its CRDs) does: "networking.k8s.io/v1".</summary>
+    public IReadOnlySet<string> Unserved { get; init; } = new HashSet<string>();
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 

@@ -64,8 +64,24 @@ public sealed class KubernetesApiClient : IDisposable
     /// <summary>The server's version (gitVersion, for example v1.32.13).</summary>
     public async Task<string> GetVersionAsync(CancellationToken cancellationToken)
     {
-        var json = await GetJsonAsync("/version", new RequestTarget("get", "version"), cancellationToken).ConfigureAwait(false);
-        return ApplyTarget.Text(json?["gitVersion"]) ?? "unknown";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.RequestTimeout);
+        using var answer = await LibraryCallAsync(
+            () => _http.Library.Version.GetCodeWithHttpMessagesAsync(cancellationToken: timeout.Token), new RequestTarget("get", "version"), cancellationToken).ConfigureAwait(false);
+        return answer.Body?.GitVersion is { Length: > 0 } v ? v : "unknown";
+    }
+
+    /// <summary>
+    /// Whether the server serves <paramref name="resource"/> in <paramref name="groupVersion"/> ("v1",
+    /// "networking.k8s.io/v1", "gateway.networking.k8s.io/v1"), from its discovery document. A group/version the
+    /// server does not know answers 404: that is "not installed" (false), not an error.
+    /// </summary>
+    public async Task<bool> IsServedAsync(string groupVersion, string resource, CancellationToken cancellationToken)
+    {
+        var path = groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}";
+        var json = await GetJsonAsync(path, new RequestTarget("get", $"discovery of {groupVersion}"), cancellationToken).ConfigureAwait(false);
+        return json?["resources"] is JsonArray resources
+               && resources.Any(r => r is JsonObject o && ApplyTarget.Text(o["name"]) == resource);
     }
 
     /// <summary>Every object of a resource (all pages), or of one namespace when <paramref name="ns"/> is set.</summary>
@@ -228,42 +244,62 @@ public sealed class KubernetesApiClient : IDisposable
             return problem;
         }
 
-        var query = new StringBuilder($"?fieldManager={Uri.EscapeDataString(options.FieldManager)}");
-        if (options.Force)
+        if (target!.ApiVersion != target.Resource.ApiVersion)
         {
-            query.Append("&force=true");
+            return ApplyResults.Failed(target.Ref, $"{target.Ref}: PortMapper applies {target.Resource.Kind} as {target.Resource.ApiVersion}, not {target.ApiVersion}; change the apiVersion.");
         }
 
-        if (options.DryRun)
-        {
-            query.Append("&dryRun=All");
-        }
-
-        var requestTarget = new RequestTarget("patch", target!.Resource.QualifiedName, target.Namespace, target.Name);
+        var requestTarget = new RequestTarget("patch", target.Resource.QualifiedName, target.Namespace, target.Name);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.RequestTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Patch, _base + target.Path + query)
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(obj.ToJsonString())),
-        };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/apply-patch+yaml");
         try
         {
-            using var response = await SendAsync(request, requestTarget, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var body = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false)) as JsonObject;
-            return ApplyResults.Success(target.Ref, (int)response.StatusCode, options.DryRun, body);
+            var answer = await LibraryCallAsync(
+                () => TypedApply.PatchAsync(_http.Library, target.Resource.Kind, obj.ToJsonString(), target.Name, target.Namespace, options, timeout.Token),
+                requestTarget, cancellationToken).ConfigureAwait(false);
+            var body = answer.Json is { } json ? JsonNode.Parse(json) as JsonObject : null;
+            return ApplyResults.Success(target.Ref, answer.StatusCode, options.DryRun, body);
         }
         catch (KubernetesApiException e)
         {
             return ApplyResults.FromError(target, e, options);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return ApplyResults.Failed(target.Ref, TimedOut(requestTarget, e).Message);
-        }
         catch (KubernetesConnectionException e)
         {
             return ApplyResults.Failed(target.Ref, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Runs one of KubernetesClient's typed calls and turns its failures into ours: a refusal into a
+    /// <see cref="KubernetesApiException"/> built from the Status body (so 409 and 422 keep their causes), transport
+    /// and credential failures into a <see cref="KubernetesConnectionException"/> that says what to check.
+    /// </summary>
+    private async Task<T> LibraryCallAsync<T>(Func<Task<T>> call, RequestTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            var code = (int)e.Response.StatusCode;
+            var body = Encoding.UTF8.GetBytes(e.Response.Content ?? "");
+            var status = ResourceCodecs.DecodeStatus(body, code)
+                         ?? new ApiStatus(code, e.Response.ReasonPhrase, $"the answer was not a Kubernetes Status{(body.Length > 0 ? $": {Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300))).Trim()}" : "")}");
+            throw status.Code == 410 ? new ResourceVersionExpiredException(status, target, Server) : new KubernetesApiException(status, target, Server);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(target, e);
+        }
+        catch (CredentialException e)
+        {
+            throw new KubernetesConnectionException(ConnectionFailure.Credentials, e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw Unreachable(e, target);
         }
     }
 

@@ -186,4 +186,39 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Equal(ConnectionFailure.Refused, e.Failure);
         Assert.Contains($"https://127.0.0.1:{port} (list pods): connection refused", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IsServedAsync_BuiltInAndMissingApis_TrueOrFalseWithoutAnError()
+    {
+        using var client = Client();
+
+        var answers = (
+            await client.IsServedAsync("networking.k8s.io/v1", "networkpolicies", CancellationToken.None),
+            await client.IsServedAsync("v1", "services", CancellationToken.None),
+            await client.IsServedAsync("networking.k8s.io/v1", "clusternetworkpolicies", CancellationToken.None),
+            await client.IsServedAsync("gateway.networking.k8s.io/v1", "httproutes", CancellationToken.None));
+
+        Assert.Equal((true, true, false, false), answers);
+        Assert.Contains(_server.Requests, r => r.Path == "/apis/gateway.networking.k8s.io/v1");
+    }
+
+    [Fact]
+    public async Task IsServedAsync_GroupTheClusterLeftOut_IsNotInstalled()
+    {
+        await using var server = await ApiServer.StartAsync(new TestApiServerOptions { Unserved = new HashSet<string> { "networking.k8s.io/v1" } });
+        using var client = new KubernetesApiClient(LiveSource.Connection(server, server.CreateToken("admin", "system:masters")));
+
+        Assert.False(await client.IsServedAsync("networking.k8s.io/v1", "networkpolicies", CancellationToken.None));
+        Assert.True(await client.IsServedAsync("discovery.k8s.io/v1", "endpointslices", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IsServedAsync_Forbidden_IsAnErrorNotAMissingApi()
+    {
+        using var client = new KubernetesApiClient(LiveSource.Connection(_server, "not-a-token"));
+
+        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => client.IsServedAsync("networking.k8s.io/v1", "networkpolicies", CancellationToken.None));
+
+        Assert.True(e.IsUnauthorized);
+    }
 }

@@ -196,4 +196,30 @@ public sealed class ApplyTests : IAsyncLifetime
         Assert.Contains(_server.Requests, r => r.Query == "?fieldManager=someone-else");
         Assert.Equal(ResourceType.Applicable["Service"], ResourceType.Services);
     }
+
+    [Fact]
+    public async Task ApplyAsync_DryRunAndForce_ReachTheServerAsQueryParameters()
+    {
+        var result = await ApplyOneAsync(K8s.Service("demo", "dry", "NodePort", nodePort: 30090), Apply with { DryRun = true, Force = true });
+
+        Assert.Equal(ApplyOutcome.Created, result.Outcome);
+        Assert.Contains("dry run", result.Message, StringComparison.Ordinal);
+        Assert.Null(_server.Store.Get("Service", "demo", "dry"));
+        Assert.Contains(_server.Requests, r => r.Method == "PATCH" && r.Path == "/api/v1/namespaces/demo/services/dry" && r.Query == "?dryRun=All&fieldManager=portmapper&force=true");
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OlderApiVersionOfAKnownKind_NamesTheVersionToUse()
+    {
+        var deployment = new JsonObject { ["apiVersion"] = "apps/v1beta2", ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "old", ["namespace"] = "demo" } };
+
+        var result = await ApplyOneAsync(deployment);
+
+        Assert.Equal(ApplyOutcome.Error, result.Outcome);
+        Assert.Contains("Deployment demo/old: PortMapper applies Deployment as apps/v1, not apps/v1beta2", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TypedApply_EveryApplicableKind_HasALibraryCall() =>
+        Assert.Equal(ResourceType.Applicable.Keys.Order(StringComparer.Ordinal), PortMapper.Kubernetes.Apply.TypedApply.Kinds.Order(StringComparer.Ordinal));
 }

@@ -7,4 +7,10 @@ if (args is ["memory", var scale])
     return;
 }
 
+if (args is ["sync", ..])
+{
+    await PortMapper.Benchmarks.Kubernetes.InitialSyncTiming.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MemoryProbe).Assembly).Run(args);

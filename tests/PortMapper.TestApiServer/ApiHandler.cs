@@ -69,6 +69,12 @@ internal sealed class ApiHandler(TestApiServer server)
             return;
         }
 
+        if (segments is ["api"] or ["apis"])
+        {
+            await GroupListAsync(ctx, segments[0] == "api").ConfigureAwait(false);
+            return;
+        }
+
         if (segments is ["api", "v1"] or ["apis", _, _])
         {
             await DiscoveryAsync(ctx, segments.Length == 2 ? "" : segments[1], segments[^1]).ConfigureAwait(false);
@@ -213,6 +219,29 @@ internal sealed class ApiHandler(TestApiServer server)
         }
 
         await WriteAsync(ctx, new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = list }, 200).ConfigureAwait(false);
+    }
+
+    /// <summary>/api (APIVersions) and /apis (APIGroupList): the legacy discovery kubectl reads before it lists.</summary>
+    private async Task GroupListAsync(HttpContext ctx, bool core)
+    {
+        if (core)
+        {
+            await WriteAsync(ctx, new JsonObject
+            {
+                ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"),
+                ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = ctx.Request.Host.Value }),
+            }, 200).ConfigureAwait(false);
+            return;
+        }
+
+        var groups = new JsonArray();
+        foreach (var g in ServedResource.All.Where(r => r.Group.Length > 0 && !server.Options.Unserved.Contains(r.ApiVersion)).Select(r => (r.Group, r.Version)).Distinct())
+        {
+            var gv = new JsonObject { ["groupVersion"] = $"{g.Group}/{g.Version}", ["version"] = g.Version };
+            groups.Add(new JsonObject { ["name"] = g.Group, ["versions"] = new JsonArray(gv), ["preferredVersion"] = gv.DeepClone() });
+        }
+
+        await WriteAsync(ctx, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups }, 200).ConfigureAwait(false);
     }
 
     private async Task VersionAsync(HttpContext ctx)

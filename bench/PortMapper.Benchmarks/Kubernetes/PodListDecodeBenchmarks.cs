@@ -6,7 +6,8 @@ namespace PortMapper.Benchmarks.Kubernetes;
 
 /// <summary>
 /// Decoding a 10,000-pod PodList (about 50 MB, shaped like the recorded one, managedFields included) into the
-/// model: from bytes, from a stream as the client reads it, and through the manifest reader for comparison.
+/// model: from bytes, from a stream as the client reads it, through the manifest reader, and KubernetesClient's typed
+/// models for comparison.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(KubernetesColumnsConfig))]
@@ -30,6 +31,17 @@ public class PodListDecodeBenchmarks
     {
         await using var stream = new MemoryStream(_json, writable: false);
         return (await ResourceCodecs.Pod.DecodeListAsync(stream, CancellationToken.None)).Items.Count;
+    }
+
+    /// <summary>
+    /// KubernetesClient's typed decode of the same list (System.Text.Json into V1PodList, as its ListPodForAllNamespaces
+    /// call does): the comparison that decides whether the informer keeps its own decoder.
+    /// </summary>
+    [Benchmark(Description = "KubernetesClient V1PodList, stream")]
+    public int DecodeWithKubernetesClient()
+    {
+        using var stream = new MemoryStream(_json, writable: false);
+        return k8s.KubernetesJson.Deserialize<k8s.Models.V1PodList>(stream).Items.Count;
     }
 
     /// <summary>The manifest path (JsonNode tree, then the tolerant reader), which the client does not use for lists.</summary>

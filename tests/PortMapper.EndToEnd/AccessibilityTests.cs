@@ -41,6 +41,11 @@ public sealed class AccessibilityTests(PortMapperAppFixture app)
             throw new FileNotFoundException($"{axe} is missing: run `npm ci` in tests/PortMapper.EndToEnd (test.sh does).", axe);
         }
 
+        // The theme is applied once the circuit is up, and MudBlazor's inputs fade their colours in: contrast measured
+        // mid-transition is a mix of the two themes (a CI run saw it), so wait until every finite animation is done.
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)",
+            null, new PageWaitForFunctionOptions { Timeout = 10_000 });
         await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = axe });
         var result = await page.EvaluateAsync<JsonElement>(
             "async (tags) => { const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }); return r.violations; }",

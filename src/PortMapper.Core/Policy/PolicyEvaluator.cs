@@ -288,6 +288,12 @@ public sealed class PolicyEvaluator
         why = null;
         if (peer.IpBlock is { } block)
         {
+            if (other.Pod is null && other.Addresses.IsEmpty && other.Kind == PolicySourceKind.External)
+            {
+                why = $"ipBlock {block.Cidr}{(block.Except.IsDefaultOrEmpty ? "" : $" except {string.Join(", ", block.Except)}")} admits some external clients: it depends on the client's address";
+                return Match.Maybe;
+            }
+
             var inside = other.Addresses.Any(a => InCidr(a, block.Cidr) && !block.Except.Any(e => InCidr(a, e)));
             if (!inside)
             {

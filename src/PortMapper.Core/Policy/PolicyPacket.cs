@@ -46,20 +46,21 @@ public sealed record PolicySource
 
     public static PolicySource FromNode(string nodeIp, string? nodeName = null) => new(PolicySourceKind.Node, null, nodeIp, nodeName, null);
 
-    public static PolicySource FromExternal(string clientIp, string? snatNodeIp = null) => new(PolicySourceKind.External, null, clientIp, null, snatNodeIp);
+    /// <param name="clientIp">The client's address; null when the client is "anyone outside", so ipBlock peers depend on who it is.</param>
+    public static PolicySource FromExternal(string? clientIp, string? snatNodeIp = null) => new(PolicySourceKind.External, null, clientIp, null, snatNodeIp);
 
     /// <summary>
     /// An external client reaching <paramref name="service"/> through <paramref name="nodeIp"/> (its nodePort) or
     /// its load balancer: with externalTrafficPolicy Cluster (the default) kube-proxy may SNAT it to the node's IP.
     /// </summary>
-    public static PolicySource ExternalThrough(Service service, string clientIp, string nodeIp) =>
+    public static PolicySource ExternalThrough(Service service, string? clientIp, string nodeIp) =>
         FromExternal(clientIp, service.ExternalPolicyLocal ? null : nodeIp);
 
     public override string ToString() => Kind switch
     {
         PolicySourceKind.Pod => $"pod {Pod!.Metadata.Namespace}/{Pod.Metadata.Name}",
         PolicySourceKind.Node => NodeName is null ? $"node IP {Ip}" : $"node {NodeName} ({Ip})",
-        _ => $"external client {Ip}",
+        _ => Ip is null ? "an external client" : $"external client {Ip}",
     };
 }
 

@@ -27,9 +27,17 @@ internal sealed class TraceIndex
     private readonly Lazy<Dictionary<ObjectRef, HashSet<(int Port, string Protocol)>>> _servedPorts;
     private readonly Lazy<(Dictionary<string, List<Listener>> ByIp, Dictionary<int, List<Listener>> ByPort)> _listeners;
 
+    private readonly Lazy<PortMapper.Core.Policy.PolicyEvaluator?> _policies;
+
+    /// <summary>The policy evaluator over this snapshot; null when it holds no policy (everything is allowed).</summary>
+    public PortMapper.Core.Policy.PolicyEvaluator? Policies => _policies.Value;
+
     public TraceIndex(ClusterAnalysis analysis)
     {
         Analysis = analysis;
+        _policies = new(() => analysis.Snapshot.NetworkPolicies.IsEmpty && analysis.Snapshot.ClusterNetworkPolicies.IsEmpty
+            ? null
+            : new PortMapper.Core.Policy.PolicyEvaluator(new PortMapper.Core.Policy.PolicyIndex(analysis.Snapshot)));
         var s = analysis.Snapshot;
         foreach (var svc in s.Services.Values.OrderBy(x => x.Key()))
         {

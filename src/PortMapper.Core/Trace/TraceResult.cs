@@ -44,6 +44,9 @@ public enum TraceStepKind
     /// <summary>An Ingress controller matches host and path.</summary>
     Ingress,
 
+    /// <summary>NetworkPolicy (and ClusterNetworkPolicy) on the packet after DNAT, per candidate endpoint: a prediction.</summary>
+    NetworkPolicy,
+
     /// <summary>The packet is dropped or rejected here.</summary>
     Dropped,
 }
@@ -80,4 +83,14 @@ public sealed record TraceResult
 
     /// <summary>The id of the <see cref="TrafficPath"/> the request follows, when it follows one.</summary>
     public string? PathId { get; init; }
+
+    /// <summary>
+    /// The policy verdict for each candidate endpoint that is a pod, in <see cref="Endpoints"/> order; empty when the
+    /// cluster has no NetworkPolicy or ClusterNetworkPolicy (then everything is allowed). A prediction from the API
+    /// objects: the network plugin enforces.
+    /// </summary>
+    public ImmutableArray<EndpointPolicyVerdict> Policies { get; init; } = [];
 }
+
+/// <summary>Whether policy admits the traced packet at one endpoint pod.</summary>
+public sealed record EndpointPolicyVerdict(EndpointTarget Endpoint, PortMapper.Core.Policy.PolicyVerdict Verdict);

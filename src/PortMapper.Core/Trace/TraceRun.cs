@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
+using PortMapper.Core.Policy;
 
 namespace PortMapper.Core.Trace;
 
@@ -14,6 +15,8 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
     private Pod? _pod;
     private string? _nodeName;
     private string? _sourceAddress;
+    private string _protocol = Protocols.Tcp;
+    private string? _snatNodeIp;
 
     /// <summary>Where kube-proxy meets a Service's traffic: its clusterIP, or one of the external ways in.</summary>
     private enum Entry
@@ -104,6 +107,12 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         var spn = ChainNames.ServicePortName(svc, port);
         var all = index.EndpointsOf(svc, port);
         var external = entry != Entry.ClusterIp;
+        _protocol = port.Protocol;
+        if (External && entry is Entry.NodePort or Entry.LoadBalancer && !svc.ExternalPolicyLocal)
+        {
+            _snatNodeIp = NodeAddress(handlingNode);
+        }
+
         bool local;
         string? localNode;
         if (external)
@@ -262,13 +271,82 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         PathId = pathId,
     };
 
-    private TraceResult Done(ImmutableArray<EndpointTarget> endpoints, string? pathId) => new()
+    private TraceResult Done(ImmutableArray<EndpointTarget> endpoints, string? pathId)
     {
-        Reachable = true,
-        Steps = [.. _steps],
-        Endpoints = endpoints,
-        PathId = pathId,
-    };
+        var policies = PolicyAtEndpoints(endpoints);
+        if (!policies.IsEmpty && policies.Length == endpoints.Length && policies.All(p => p.Verdict.Verdict == PolicyVerdictKind.Blocked))
+        {
+            var first = policies[0].Verdict;
+            return new TraceResult
+            {
+                Reachable = false,
+                Steps = [.. _steps],
+                Endpoints = endpoints,
+                PathId = pathId,
+                Policies = policies,
+                Reason = (policies.Length == 1 ? $"NetworkPolicy blocks the request at pod {policies[0].Endpoint.Pod}: {first.Reason}" : $"NetworkPolicy blocks the request at every one of the {policies.Length} endpoints; at pod {policies[0].Endpoint.Pod}: {first.Reason}")
+                         + ". Allow it with a rule that admits this client on the pod's port (the designer's NetworkPolicy form writes one). " + PolicyVerdict.PredictionNote,
+            };
+        }
+
+        return new TraceResult
+        {
+            Reachable = true,
+            Steps = [.. _steps],
+            Endpoints = endpoints,
+            PathId = pathId,
+            Policies = policies,
+        };
+    }
+
+    /// <summary>
+    /// The policy verdict at each endpoint pod, on the packet after DNAT (pod IP, container port), and one
+    /// NetworkPolicy step that says it. Nothing when the cluster has no policy.
+    /// </summary>
+    private ImmutableArray<EndpointPolicyVerdict> PolicyAtEndpoints(ImmutableArray<EndpointTarget> endpoints)
+    {
+        if (index.Policies is not { } evaluator)
+        {
+            return [];
+        }
+
+        PolicySource source;
+        if (_pod is not null)
+        {
+            source = PolicySource.FromPod(_pod);
+        }
+        else if (from.Kind == TraceSourceKind.Node && NodeAddress(_nodeName) is { } nodeIp)
+        {
+            source = PolicySource.FromNode(nodeIp, _nodeName);
+        }
+        else
+        {
+            source = PolicySource.FromExternal(null, _snatNodeIp);
+        }
+
+        var verdicts = ImmutableArray.CreateBuilder<EndpointPolicyVerdict>();
+        foreach (var e in endpoints)
+        {
+            if (e.Pod is { } podRef && e.Port is { } port && S.Pods.TryGetValue(new ObjectKey(podRef.Namespace, podRef.Name), out var pod))
+            {
+                verdicts.Add(new EndpointPolicyVerdict(e, evaluator.Evaluate(new PolicyPacket(source, pod, port, _protocol))));
+            }
+        }
+
+        if (verdicts.Count == 0)
+        {
+            return [];
+        }
+
+        var lines = verdicts.Select(v => $"pod {v.Endpoint.Pod} ({v.Endpoint}): {v.Verdict.Summary}{(v.Verdict.Walk.Length > 0 ? $" [{v.Verdict.Walk}]" : "")}");
+        var text = $"NetworkPolicy on the packet after DNAT, from {source} (a prediction; the network plugin enforces): {string.Join("; ", lines)}";
+        _steps.Add(new TraceStep(verdicts.All(v => v.Verdict.Verdict == PolicyVerdictKind.Blocked) ? TraceStepKind.Dropped : TraceStepKind.NetworkPolicy, text)
+        {
+            Address = verdicts.Count == 1 ? verdicts[0].Endpoint.ToString() : null,
+            Node = verdicts.Count == 1 ? verdicts[0].Endpoint.NodeName : null,
+        });
+        return verdicts.ToImmutable();
+    }
 
     private string? NodeAddress(string? node) => node is not null && S.Nodes.TryGetValue(node, out var n) ? n.PrimaryAddress : null;
 

@@ -14,10 +14,10 @@ public sealed class GraphBuilderTests
     private const string NginxService = "svc:default/nginx-service:30080/TCP";
     private const string NginxPods = "pods:default/nginx-service:30080/TCP";
 
-    /// <summary>The demo's elements: 59 hop elements, 5 namespace boxes and 2 clients in each of the 5 namespaces.</summary>
-    public const int DemoNodeCount = 69;
+    /// <summary>The demo's elements: hops, namespace boxes and their clients (bank, the NetworkPolicy namespace, included).</summary>
+    public const int DemoNodeCount = 75;
 
-    public const int DemoEdgeCount = 66;
+    public const int DemoEdgeCount = 70;
 
     private static ClusterAnalysis Demo() => ClusterAnalyzer.Analyze(DemoCluster.CreateDefault().Snapshot);
 
@@ -32,7 +32,7 @@ public sealed class GraphBuilderTests
         Assert.Equal(DemoEdgeCount, model.Edges.Length);
         Assert.Equal(analysis.Paths.Length, model.PathCount);
         Assert.Equal(0, model.HiddenPathCount);
-        Assert.Equal(5, model.Nodes.Count(n => n.Kind == GraphKinds.Namespace));
+        Assert.Equal(6, model.Nodes.Count(n => n.Kind == GraphKinds.Namespace));
         Assert.Empty(model.CollapsedNamespaces);
     }
 

@@ -234,11 +234,45 @@ public sealed class KubernetesClusterSource : IClusterSource
         _informers[informer] = (Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None), stop);
     }
 
+    /// <summary>
+    /// Starts the informers of optional kinds the server serves. Runs before the pump reads its first event, so the
+    /// first "synced" already waits for them; a kind that is not served (or whose discovery fails) is left off
+    /// quietly: the feature it feeds is off, nothing is reported as broken.
+    /// </summary>
+    private async Task DiscoverOptionalAsync(CancellationToken cancellationToken)
+    {
+        foreach (var resource in ResourceType.Optional)
+        {
+            bool served;
+            try
+            {
+                served = await _client.IsServedAsync(resource.ApiVersion, resource.Plural, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is KubernetesApiException or KubernetesConnectionException)
+            {
+                _logger.LogInformation("Cannot tell whether {Resource} is served ({Message}); not watching it", resource, e.Message);
+                continue;
+            }
+
+            if (!served)
+            {
+                _logger.LogInformation("{Resource} is not installed in this cluster; not watching it", resource);
+                continue;
+            }
+
+            lock (_lock)
+            {
+                StartInformer(resource, null);
+            }
+        }
+    }
+
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         var reader = _events.Reader;
         try
         {
+            await DiscoverOptionalAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (_options.BatchWindow > TimeSpan.Zero)

@@ -52,8 +52,16 @@ public sealed class ResourceType
 
     public static ResourceType IngressClasses { get; } = new("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, ResourceCodecs.IngressClass);
 
+    public static ResourceType NetworkPolicies { get; } = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, new ManifestCodec("networking.k8s.io/v1", "NetworkPolicy"));
+
+    /// <summary>The successor of AdminNetworkPolicy/BaselineAdminNetworkPolicy (sigs.k8s.io/network-policy-api), a CRD: watched only where served.</summary>
+    public static ResourceType ClusterNetworkPolicies { get; } = new("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false, new ManifestCodec("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"));
+
     /// <summary>What the live cache lists and watches: everything that decides how traffic flows, pods included.</summary>
-    public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses];
+    public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies];
+
+    /// <summary>Watched too, but only where discovery says the cluster serves them (CRDs): missing is not an error.</summary>
+    public static ImmutableArray<ResourceType> Optional { get; } = [ClusterNetworkPolicies];
 
     /// <summary>Kinds PortMapper can apply, by kind. Workloads are written but not watched: their pods are.</summary>
     public static ImmutableDictionary<string, ResourceType> Applicable { get; } = new[]
@@ -66,7 +74,7 @@ public sealed class ResourceType
         new ResourceType("batch", "v1", "jobs", "Job", true, null),
         new ResourceType("batch", "v1", "cronjobs", "CronJob", true, null),
         new ResourceType("", "v1", "configmaps", "ConfigMap", true, null),
-        new ResourceType("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, null),
+        NetworkPolicies,
     }.ToImmutableDictionary(r => r.Kind, StringComparer.Ordinal);
 
     /// <summary>The collection URL: /api/v1/pods, /api/v1/namespaces/demo/pods, /apis/networking.k8s.io/v1/ingresses.</summary>

@@ -53,6 +53,8 @@ internal static class ChangeBatch
         var ingresses = snapshot.Ingresses.ToBuilder();
         var classes = snapshot.IngressClasses.ToBuilder();
         var workloads = snapshot.Workloads.ToBuilder();
+        var policies = snapshot.NetworkPolicies.ToBuilder();
+        var clusterPolicies = snapshot.ClusterNetworkPolicies.ToBuilder();
         foreach (var c in changes)
         {
             var delete = c.Type == ChangeType.Deleted;
@@ -66,6 +68,8 @@ internal static class ChangeBatch
                 case Ingress i: Set(ingresses, i.Key(), i, delete); break;
                 case IngressClass ic: Set(classes, ic.Metadata.Name, ic, delete); break;
                 case Workload w: Set(workloads, w.Ref(), w, delete); break;
+                case NetworkPolicy np: Set(policies, np.Key(), np, delete); break;
+                case ClusterNetworkPolicy cnp: Set(clusterPolicies, cnp.Metadata.Name, cnp, delete); break;
             }
         }
 
@@ -79,6 +83,8 @@ internal static class ChangeBatch
             Ingresses = ingresses.ToImmutable(),
             IngressClasses = classes.ToImmutable(),
             Workloads = workloads.ToImmutable(),
+            NetworkPolicies = policies.ToImmutable(),
+            ClusterNetworkPolicies = clusterPolicies.ToImmutable(),
         };
     }
 

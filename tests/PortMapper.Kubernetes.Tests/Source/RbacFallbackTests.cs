@@ -22,7 +22,7 @@ public sealed class RbacFallbackTests : IAsyncLifetime
         _server.Access.GrantRead("viewer", ["namespaces", "ingressclasses"]);
         foreach (var ns in (string[])["demo", "team"])
         {
-            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses"], ns);
+            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses", "networkpolicies"], ns);
         }
     }
 
@@ -47,7 +47,7 @@ public sealed class RbacFallbackTests : IAsyncLifetime
         var nodes = Assert.Single(source.State.Hidden, h => h.Resource == "nodes");
         Assert.Contains("needs the \"list\" permission on nodes", nodes.Reason, StringComparison.Ordinal);
         Assert.Equal(
-            ["endpointslices.discovery.k8s.io", "ingresses.networking.k8s.io", "nodes", "pods", "services"],
+            ["clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "ingresses.networking.k8s.io", "networkpolicies.networking.k8s.io", "nodes", "pods", "services"],
             source.State.Hidden.Select(h => h.Resource).Order(StringComparer.Ordinal).ToArray());
     }
 

@@ -103,7 +103,7 @@ public sealed class KubernetesManifestsTests
             .ToList();
 
         Assert.Equal(
-            ["endpointslices.discovery.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces", "nodes", "pods", "services"],
+            ["clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces", "networkpolicies.networking.k8s.io", "nodes", "pods", "services"],
             grants.Select(g => g.Resource).Order(StringComparer.Ordinal));
         Assert.All(grants, g => Assert.Equal(["get", "list", "watch"], g.Verbs));
         var binding = RepoFiles.Yaml("deploy/clusterrole-read.yaml").Single(d => RepoFiles.Text(d["kind"]) == "ClusterRoleBinding");

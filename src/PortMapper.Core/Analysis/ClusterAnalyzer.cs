@@ -28,6 +28,14 @@ public sealed class ClusterAnalysis
 
     public IEnumerable<TrafficPath> PathsIn(string? ns) => ns is null ? Paths : Paths.Where(p => p.Namespace == ns);
 
+    /// <summary>The policy index over this snapshot, built on first use (side panels, traces); null without any policy.</summary>
+    public PortMapper.Core.Policy.PolicyIndex? Policies =>
+        Snapshot.NetworkPolicies.IsEmpty && Snapshot.ClusterNetworkPolicies.IsEmpty
+            ? null
+            : LazyInitializer.EnsureInitialized(ref _policies, () => new PortMapper.Core.Policy.PolicyIndex(Snapshot));
+
+    private PortMapper.Core.Policy.PolicyIndex? _policies;
+
     public IEnumerable<Diagnostic> DiagnosticsIn(string? ns) => ns is null ? Diagnostics : Diagnostics.Where(d => d.Object.Namespace == ns);
 }
 

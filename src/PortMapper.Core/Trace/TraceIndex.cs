@@ -35,9 +35,7 @@ internal sealed class TraceIndex
     public TraceIndex(ClusterAnalysis analysis)
     {
         Analysis = analysis;
-        _policies = new(() => analysis.Snapshot.NetworkPolicies.IsEmpty && analysis.Snapshot.ClusterNetworkPolicies.IsEmpty
-            ? null
-            : new PortMapper.Core.Policy.PolicyEvaluator(new PortMapper.Core.Policy.PolicyIndex(analysis.Snapshot)));
+        _policies = new(() => analysis.Policies is { } policies ? new PortMapper.Core.Policy.PolicyEvaluator(policies) : null);
         var s = analysis.Snapshot;
         foreach (var svc in s.Services.Values.OrderBy(x => x.Key()))
         {

@@ -466,10 +466,19 @@ public static class ElementInspector
             meaning.Add(TargetPortMeaning(port));
         }
 
+        var isolating = IngressPolicies(analysis, members);
+        if (!isolating.IsEmpty)
+        {
+            meaning.Add($"NetworkPolicy {string.Join(", ", isolating)} isolates these pods for Ingress: only the clients their rules admit get through, whatever the Service allows. Trace a request from a client to see its verdict (a prediction; the network plugin enforces).");
+        }
+
         return d with
         {
             Heading = expanded ? $"Pods of {svc?.Metadata.Name} (shown one by one)" : d.Heading,
-            Facts = [new("Service", svc is null ? "?" : $"{svc.Metadata.Namespace}/{svc.Metadata.Name}"), new("targetPort", target), new("Ready", $"{ready.ToString(Inv)} of {members.Length.ToString(Inv)}")],
+            Facts = [
+                new("Service", svc is null ? "?" : $"{svc.Metadata.Namespace}/{svc.Metadata.Name}"), new("targetPort", target), new("Ready", $"{ready.ToString(Inv)} of {members.Length.ToString(Inv)}"),
+                .. isolating.IsEmpty ? Array.Empty<ElementFact>() : [new ElementFact("Ingress policies", string.Join(", ", isolating))],
+            ],
             Meaning = [.. meaning],
             Members = members,
             Object = svc?.Ref(),
@@ -511,7 +520,40 @@ public static class ElementInspector
             meaning.Add("This pod is not ready, so kube-proxy sends it no new connections until its readiness probe passes.");
         }
 
+        if (pod is not null && analysis.Policies is { } policies)
+        {
+            var ingress = policies.IsolatingPolicies(pod, PolicyTypes.Ingress);
+            var egress = policies.IsolatingPolicies(pod, PolicyTypes.Egress);
+            facts.Add(new("Ingress policies", ingress.Count == 0 ? "none" : string.Join(", ", ingress.Select(p => p.Metadata.Name))));
+            facts.Add(new("Egress policies", egress.Count == 0 ? "none" : string.Join(", ", egress.Select(p => p.Metadata.Name))));
+            meaning.Add(ingress.Count == 0
+                ? "No NetworkPolicy selects this pod for Ingress: every source may connect to it."
+                : $"NetworkPolicy {string.Join(", ", ingress.Select(p => p.Metadata.Name))} isolates this pod for Ingress: only the sources and ports their rules admit reach it, the rest is dropped. Trace a request to see the verdict for a client. (A prediction from the API objects: the network plugin enforces.)");
+            if (egress.Count > 0)
+            {
+                meaning.Add($"NetworkPolicy {string.Join(", ", egress.Select(p => p.Metadata.Name))} isolates this pod for Egress: it may only open connections their rules admit — DNS included.");
+            }
+        }
+
         return d with { Facts = [.. facts], Meaning = [.. meaning] };
+    }
+
+    /// <summary>The NetworkPolicies (namespace/name) that isolate any of the member pods for Ingress.</summary>
+    private static ImmutableArray<string> IngressPolicies(ClusterAnalysis analysis, ImmutableArray<EndpointTarget> members)
+    {
+        if (analysis.Policies is not { } policies)
+        {
+            return [];
+        }
+
+        return members
+            .Select(m => m.Pod is { } r && analysis.Snapshot.Pods.TryGetValue(new ObjectKey(r.Namespace, r.Name), out var pod) ? pod : null)
+            .OfType<Pod>()
+            .SelectMany(p => policies.IsolatingPolicies(p, PolicyTypes.Ingress))
+            .Select(p => $"{p.Metadata.Namespace}/{p.Metadata.Name}")
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToImmutableArray();
     }
 
     private static string Sample(IEnumerable<string> items)

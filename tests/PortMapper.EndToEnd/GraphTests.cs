@@ -234,6 +234,31 @@ public sealed class GraphTests(PortMapperAppFixture app)
     }
 
     [Fact]
+    public async Task Trace_FromAPodThatNetworkPolicyBlocks_SaysWhichPolicyDecides()
+    {
+        await using var tab = await OpenGraphAsync();
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
+        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
+        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("bank/reports");
+        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "bank/reports" }).First.ClickAsync();
+
+        await tab.Page.Locator("[data-testid=trace-target]").FillAsync("api.bank:9090");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
+
+        var result = tab.Page.Locator("[data-testid=trace-result]");
+        await Expect(result).ToHaveAttributeAsync("data-reachable", "false");
+        await Expect(result).ToContainTextAsync("NetworkPolicy blocks the request at every one of the 2 endpoints");
+        await Expect(result).ToContainTextAsync("bank/default-deny");
+        await Expect(result).ToContainTextAsync("after DNAT");
+        await NextFramesAsync(tab);
+        await tab.SaveScreenshotAsync("graph-trace-policy-blocked");
+        await result.Locator(".pm-trace-step").Last.ScrollIntoViewIfNeededAsync();
+        await tab.SaveScreenshotAsync("graph-trace-policy-steps");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
     public async Task PickFinding_SelectsAndCentresWhereItBreaks()
     {
         await using var tab = await OpenGraphAsync();

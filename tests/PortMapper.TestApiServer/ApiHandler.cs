@@ -89,9 +89,7 @@ internal sealed class ApiHandler(TestApiServer server)
 
         if (server.Options.Unserved.Contains(route.Resource.ApiVersion))
         {
-            ctx.Response.StatusCode = 404;
-            ctx.Response.ContentType = "text/plain; charset=utf-8";
-            await ctx.Response.WriteAsync("404 page not found\n", ctx.RequestAborted).ConfigureAwait(false);
+            await PageNotFoundAsync(ctx).ConfigureAwait(false);
             return;
         }
 
@@ -198,10 +196,7 @@ internal sealed class ApiHandler(TestApiServer server)
         var resources = ServedResource.All.Where(r => r.Group == group && r.Version == version).ToList();
         if (resources.Count == 0 || server.Options.Unserved.Contains(groupVersion))
         {
-            ctx.Response.StatusCode = 404;
-            ctx.Response.ContentType = "text/plain; charset=utf-8";
-            ctx.Response.Headers.XContentTypeOptions = "nosniff";
-            await ctx.Response.WriteAsync("404 page not found\n", ctx.RequestAborted).ConfigureAwait(false);
+            await PageNotFoundAsync(ctx).ConfigureAwait(false);
             return;
         }
 
@@ -219,6 +214,15 @@ internal sealed class ApiHandler(TestApiServer server)
         }
 
         await WriteAsync(ctx, new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = list }, 200).ConfigureAwait(false);
+    }
+
+    /// <summary>kube-apiserver's mux for a path no API group serves: a plain-text 404, not a Status.</summary>
+    private static async Task PageNotFoundAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 404;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        ctx.Response.Headers.XContentTypeOptions = "nosniff";
+        await ctx.Response.WriteAsync("404 page not found\n", ctx.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>/api (APIVersions) and /apis (APIGroupList): the legacy discovery kubectl reads before it lists.</summary>

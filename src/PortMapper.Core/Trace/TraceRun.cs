@@ -274,28 +274,18 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
     private TraceResult Done(ImmutableArray<EndpointTarget> endpoints, string? pathId)
     {
         var policies = PolicyAtEndpoints(endpoints);
-        if (!policies.IsEmpty && policies.Length == endpoints.Length && policies.All(p => p.Verdict.Verdict == PolicyVerdictKind.Blocked))
-        {
-            var first = policies[0].Verdict;
-            return new TraceResult
-            {
-                Reachable = false,
-                Steps = [.. _steps],
-                Endpoints = endpoints,
-                PathId = pathId,
-                Policies = policies,
-                Reason = (policies.Length == 1 ? $"NetworkPolicy blocks the request at pod {policies[0].Endpoint.Pod}: {first.Reason}" : $"NetworkPolicy blocks the request at every one of the {policies.Length} endpoints; at pod {policies[0].Endpoint.Pod}: {first.Reason}")
-                         + ". Allow it with a rule that admits this client on the pod's port (the designer's NetworkPolicy form writes one). " + PolicyVerdict.PredictionNote,
-            };
-        }
-
+        var blocked = !policies.IsEmpty && policies.Length == endpoints.Length && policies.All(p => p.Verdict.Verdict == PolicyVerdictKind.Blocked);
         return new TraceResult
         {
-            Reachable = true,
+            Reachable = !blocked,
             Steps = [.. _steps],
             Endpoints = endpoints,
             PathId = pathId,
             Policies = policies,
+            Reason = blocked
+                ? (policies.Length == 1 ? $"NetworkPolicy blocks the request at {policies[0].Endpoint.Pod}" : $"NetworkPolicy blocks the request at every one of the {policies.Length} endpoints; at {policies[0].Endpoint.Pod}")
+                  + $": {policies[0].Verdict.Reason}. Allow it with a rule that admits this client on the pod's port. {PolicyVerdict.PredictionNote}"
+                : null,
         };
     }
 
@@ -338,7 +328,7 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
             return [];
         }
 
-        var lines = verdicts.Select(v => $"pod {v.Endpoint.Pod} ({v.Endpoint}): {v.Verdict.Summary}{(v.Verdict.Walk.Length > 0 ? $" [{v.Verdict.Walk}]" : "")}");
+        var lines = verdicts.Select(v => $"{v.Endpoint.Pod} ({v.Endpoint}): {v.Verdict.Summary}{(v.Verdict.Walk.Length > 0 ? $" [{v.Verdict.Walk}]" : "")}");
         var text = $"NetworkPolicy on the packet after DNAT, from {source} (a prediction; the network plugin enforces): {string.Join("; ", lines)}";
         _steps.Add(new TraceStep(verdicts.All(v => v.Verdict.Verdict == PolicyVerdictKind.Blocked) ? TraceStepKind.Dropped : TraceStepKind.NetworkPolicy, text)
         {

@@ -283,11 +283,8 @@ public sealed class KubernetesApiClient : IDisposable
         }
         catch (k8s.Autorest.HttpOperationException e)
         {
-            var code = (int)e.Response.StatusCode;
-            var body = Encoding.UTF8.GetBytes(e.Response.Content ?? "");
-            var status = ResourceCodecs.DecodeStatus(body, code)
-                         ?? new ApiStatus(code, e.Response.ReasonPhrase, $"the answer was not a Kubernetes Status{(body.Length > 0 ? $": {Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300))).Trim()}" : "")}");
-            throw status.Code == 410 ? new ResourceVersionExpiredException(status, target, Server) : new KubernetesApiException(status, target, Server);
+            var mediaType = e.Response.Headers.TryGetValue("Content-Type", out var types) ? types.FirstOrDefault() : null;
+            throw Refusal((int)e.Response.StatusCode, e.Response.ReasonPhrase, Encoding.UTF8.GetBytes(e.Response.Content ?? ""), mediaType, target);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -336,19 +333,23 @@ public sealed class KubernetesApiClient : IDisposable
                 body = [];
             }
 
-            var code = (int)response.StatusCode;
-            var status = ResourceCodecs.DecodeStatus(body, code)
-                         ?? new ApiStatus(code, response.ReasonPhrase, NonStatusBody(response, body));
-            throw status.Code == 410
-                ? new ResourceVersionExpiredException(status, target, Server)
-                : new KubernetesApiException(status, target, Server);
+            throw Refusal((int)response.StatusCode, response.ReasonPhrase, body, response.Content.Headers.ContentType?.MediaType, target);
         }
     }
 
-    private static string NonStatusBody(HttpResponseMessage response, byte[] body)
+    /// <summary>The server said no: its Status body (causes and all) as an exception; 410 as the re-list signal.</summary>
+    private KubernetesApiException Refusal(int code, string? reasonPhrase, byte[] body, string? mediaType, RequestTarget target)
+    {
+        var status = ResourceCodecs.DecodeStatus(body, code) ?? new ApiStatus(code, reasonPhrase, NonStatusBody(mediaType, body));
+        return status.Code == 410
+            ? new ResourceVersionExpiredException(status, target, Server)
+            : new KubernetesApiException(status, target, Server);
+    }
+
+    private static string NonStatusBody(string? mediaType, byte[] body)
     {
         var text = Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300))).Trim();
-        return $"the answer was not a Kubernetes Status ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})"
+        return $"the answer was not a Kubernetes Status ({mediaType ?? "no content type"})"
                + (text.Length > 0 ? $": {text}" : "")
                + "; is something other than the API server (a proxy, a load balancer) answering?";
     }

@@ -65,7 +65,7 @@ public sealed record KubeconfigUser
 
     public ExecConfig? Exec { get; init; }
 
-    /// <summary>The name of an auth-provider (oidc runs through KubernetesClient; gcp and azure were removed from client-go).</summary>
+    /// <summary>The name of an auth-provider: oidc is run (<see cref="Auth.OidcAuthProvider"/>); gcp and azure were removed from client-go and are refused.</summary>
     public string? AuthProvider { get; init; }
 
     /// <summary>The auth-provider's config map (for oidc: idp-issuer-url, client-id, client-secret, id-token, refresh-token).</summary>

@@ -62,15 +62,7 @@ public static class KubeconfigResolver
         var c = cluster.Value;
         var server = ParseServer(c.Server, clusterName, cluster.SourceFile);
         var where = $"cluster \"{clusterName}\" ({cluster.SourceFile})";
-        X509Certificate2Collection? cas = null;
-        if (c.CertificateAuthorityData is { Length: > 0 } caData)
-        {
-            cas = PemCertificates.Bundle(PemCertificates.FromBase64(caData, $"certificate-authority-data of {where}"), where);
-        }
-        else if (c.CertificateAuthority is { Length: > 0 } caFile)
-        {
-            cas = PemCertificates.Bundle(ReadFile(ResolvePath(caFile, cluster.SourceFile), $"certificate-authority of {where}"), where);
-        }
+        var cas = CaBundle(c.CertificateAuthorityData, c.CertificateAuthority, "certificate-authority", cluster.SourceFile, where);
 
         Uri? proxy = null;
         if (c.ProxyUrl is { Length: > 0 } p && (!Uri.TryCreate(p, UriKind.Absolute, out proxy) || proxy.Scheme is not ("http" or "https" or "socks5")))
@@ -172,19 +164,19 @@ public static class KubeconfigResolver
             throw new KubeconfigException($"idp-issuer-url of {where} must be an https URL, not \"{issuer}\".");
         }
 
-        X509Certificate2Collection? cas = null;
-        if (config.GetValueOrDefault("idp-certificate-authority-data") is { Length: > 0 } caData)
-        {
-            cas = PemCertificates.Bundle(PemCertificates.FromBase64(caData, $"idp-certificate-authority-data of {where}"), where);
-        }
-        else if (config.GetValueOrDefault("idp-certificate-authority") is { Length: > 0 } caFile)
-        {
-            cas = PemCertificates.Bundle(ReadFile(ResolvePath(caFile, sourceFile), $"idp-certificate-authority of {where}"), where);
-        }
+        var cas = CaBundle(config.GetValueOrDefault("idp-certificate-authority-data"), config.GetValueOrDefault("idp-certificate-authority"), "idp-certificate-authority", sourceFile, where);
 
         return new OidcAuthProvider(
             issuer, Required("client-id"), config.GetValueOrDefault("client-secret"), config.GetValueOrDefault("id-token"), Required("refresh-token"), userName, cas);
     }
+
+    /// <summary>A CA bundle given as <c>{field}-data</c> (base64 PEM, which wins) or as <c>{field}</c> (a file beside the kubeconfig).</summary>
+    private static X509Certificate2Collection? CaBundle(string? data, string? file, string field, string sourceFile, string where) =>
+        data is { Length: > 0 }
+            ? PemCertificates.Bundle(PemCertificates.FromBase64(data, $"{field}-data of {where}"), where)
+            : file is { Length: > 0 }
+                ? PemCertificates.Bundle(ReadFile(ResolvePath(file, sourceFile), $"{field} of {where}"), where)
+                : null;
 
     private static Uri ParseServer(string? server, string cluster, string file)
     {

@@ -40,7 +40,7 @@ public sealed class KubernetesConnection
     /// <summary>Bearer tokens and plugin credentials; null when the connection authenticates by certificate only or not at all.</summary>
     public ICredentialProvider? Credentials { get; init; }
 
-    /// <summary>A KubernetesClient token provider (the kubeconfig's OIDC auth-provider, refreshed by the library).</summary>
+    /// <summary>A token provider on KubernetesClient's credential pipeline: the kubeconfig's oidc auth-provider (<see cref="Auth.OidcAuthProvider"/>).</summary>
     public k8s.Authentication.ITokenProvider? TokenProvider { get; init; }
 
     public string AuthDescription { get; init; } = "no credentials";

@@ -42,10 +42,8 @@ internal sealed class ManifestCodec(string apiVersion, string kind) : ResourceCo
     {
         obj["kind"] ??= kind;
         obj["apiVersion"] ??= apiVersion;
-        var issues = new List<LoadIssue>();
-
-        // The API server validated the object; what the reader still reports (a field it does not model) is not lost,
-        // it is the reader's job to carry the value as written.
-        return new ModelReader(issues).Read(obj) ?? throw new JsonException($"{apiVersion} {kind} is not modelled");
+        // The API server has validated the object, so the reader's load issues (kept for manifests, to explain what
+        // the server would refuse) have nothing to say here and are not kept.
+        return new ModelReader([]).Read(obj) ?? throw new JsonException($"{apiVersion} {kind} is not modelled");
     }
 }

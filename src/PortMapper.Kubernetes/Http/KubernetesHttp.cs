@@ -19,7 +19,7 @@ namespace PortMapper.Kubernetes.Http;
 /// What PortMapper adds on top, and why: a DelegatingHandler for token files and exec plugins that re-reads the
 /// credential after a 401 (the library's token providers only refresh on a timer, so a revoked or rotated token
 /// fails until the timer runs out); the client certificate an exec plugin returns (the library presents only the
-/// kubeconfig's); tls-server-name through a proxy; and the reason a server certificate was refused, which SslStream's
+/// kubeconfig's); proxy-url and tls-server-name as SNI; the server-certificate check; and the reason a server certificate was refused, which SslStream's
 /// own error does not say.
 /// </para>
 /// </summary>

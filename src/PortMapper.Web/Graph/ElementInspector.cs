@@ -522,16 +522,16 @@ public static class ElementInspector
 
         if (pod is not null && analysis.Policies is { } policies)
         {
-            var ingress = policies.IsolatingPolicies(pod, PolicyTypes.Ingress);
-            var egress = policies.IsolatingPolicies(pod, PolicyTypes.Egress);
-            facts.Add(new("Ingress policies", ingress.Count == 0 ? "none" : string.Join(", ", ingress.Select(p => p.Metadata.Name))));
-            facts.Add(new("Egress policies", egress.Count == 0 ? "none" : string.Join(", ", egress.Select(p => p.Metadata.Name))));
-            meaning.Add(ingress.Count == 0
+            var ingress = string.Join(", ", policies.IsolatingPolicies(pod, PolicyTypes.Ingress).Select(p => p.Metadata.Name));
+            var egress = string.Join(", ", policies.IsolatingPolicies(pod, PolicyTypes.Egress).Select(p => p.Metadata.Name));
+            facts.Add(new("Ingress policies", ingress.Length == 0 ? "none" : ingress));
+            facts.Add(new("Egress policies", egress.Length == 0 ? "none" : egress));
+            meaning.Add(ingress.Length == 0
                 ? "No NetworkPolicy selects this pod for Ingress: every source may connect to it."
-                : $"NetworkPolicy {string.Join(", ", ingress.Select(p => p.Metadata.Name))} isolates this pod for Ingress: only the sources and ports their rules admit reach it, the rest is dropped. Trace a request to see the verdict for a client. (A prediction from the API objects: the network plugin enforces.)");
-            if (egress.Count > 0)
+                : $"NetworkPolicy {ingress} isolates this pod for Ingress: only the sources and ports their rules admit reach it, the rest is dropped. Trace a request to see the verdict for a client. (A prediction from the API objects: the network plugin enforces.)");
+            if (egress.Length > 0)
             {
-                meaning.Add($"NetworkPolicy {string.Join(", ", egress.Select(p => p.Metadata.Name))} isolates this pod for Egress: it may only open connections their rules admit — DNS included.");
+                meaning.Add($"NetworkPolicy {egress} isolates this pod for Egress: it may only open connections their rules admit — DNS included.");
             }
         }
 

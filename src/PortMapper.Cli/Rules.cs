@@ -37,6 +37,8 @@ public static class Rules
         [Codes.PolicyPortNameUndeclared] = ("A NetworkPolicy ingress port name is declared by none of the Pods it selects.", "Use the name of a container port the Pods declare (same protocol), or the port number."),
         [Codes.EgressBlocksDns] = ("Egress isolation blocks DNS (port 53, UDP and TCP) to the cluster's DNS Pods.", "Add an egress rule to the kube-dns/CoreDNS Pods on port 53 for UDP and TCP."),
         [Codes.IpBlockContainsPods] = ("A NetworkPolicy ipBlock contains Pod IPs; plugins treat that differently.", "Select Pods with podSelector/namespaceSelector; keep ipBlock for addresses outside the cluster."),
+        [Codes.PolicyClosesService] = ("NetworkPolicy lets no client (or no outside client) reach a Service port's endpoints.", "Admit the container port (targetPort, not the Service port) from the clients in a policy that selects the Pods."),
+        [Codes.PolicyBlocksIngressController] = ("NetworkPolicy blocks the Ingress controller's Pods from the backend Pods.", "Admit the controller's namespace and Pods on the container port in a policy that selects the backend Pods."),
     };
 
     /// <summary>All rules, ordered by id; a code without a description fails the build's tests, not the report.</summary>

@@ -91,7 +91,21 @@ public sealed class ClusterAnalyzer
         }
         else
         {
-            foreach (var unit in dirty)
+            foreach (var unit in dirty.ToList())
+            {
+                if (ReachChecks.Follower(unit) is { } follower)
+                {
+                    dirty.Add(follower);
+                }
+            }
+
+            // The reach units read the paths of their Service or Ingress unit: those go first.
+            foreach (var unit in dirty.Where(u => !ReachChecks.IsReachUnit(u)))
+            {
+                Recompute(unit);
+            }
+
+            foreach (var unit in dirty.Where(ReachChecks.IsReachUnit))
             {
                 Recompute(unit);
             }
@@ -150,9 +164,11 @@ public sealed class ClusterAnalyzer
             case NetworkPolicy policy:
                 dirty.Add(PolicyChecks.UnitName(policy.Key()));
                 PolicyChecks.MarkNamespace(after, policy.Metadata.Namespace, dirty);
+                ReachChecks.MarkNamespace(_index, policy.Metadata.Namespace, dirty);
                 break;
             case ClusterNetworkPolicy or Namespace:
                 PolicyChecks.MarkAffected(after, null, dirty);
+                ReachChecks.MarkAll(after, dirty);
                 break;
         }
 
@@ -178,6 +194,7 @@ public sealed class ClusterAnalyzer
     {
         dirty.Add(Unit("pod", pod.Key()));
         PolicyChecks.MarkAffected(_index.Snapshot, pod, dirty);
+        ReachChecks.MarkPod(_index.Snapshot, pod, dirty);
         if (pod.NodeName is { } node)
         {
             dirty.Add("node:" + node);
@@ -240,6 +257,16 @@ public sealed class ClusterAnalyzer
 
         Recompute(NodePortsUnit);
         Recompute(RoutesUnit);
+
+        foreach (var key in s.Services.Keys)
+        {
+            Recompute(ReachChecks.ServiceUnit(key));
+        }
+
+        foreach (var key in s.Ingresses.Keys)
+        {
+            Recompute(ReachChecks.IngressUnit(key));
+        }
     }
 
     private void Recompute(string unit)
@@ -270,6 +297,8 @@ public sealed class ClusterAnalyzer
                 "pod" => s.Pods.TryGetValue(key, out var pod) ? _units.AnalyzePod(pod) : null,
                 "ing" => s.Ingresses.TryGetValue(key, out var ing) ? _units.AnalyzeIngress(ing) : null,
                 "pol" => s.NetworkPolicies.TryGetValue(key, out var policy) && _policies is not null ? PolicyChecks.Check(_index, _policies, policy) : null,
+                "rsv" => s.Services.TryGetValue(key, out var rs) && _policies is not null && _results.TryGetValue(Unit("svc", key), out var sr) ? ReachChecks.CheckService(_index, _policies, rs, sr.Paths) : null,
+                "rin" => s.Ingresses.TryGetValue(key, out var ri) && _policies is not null && _results.TryGetValue(Unit("ing", key), out var ir) ? ReachChecks.CheckIngress(_index, _policies, ri, ir.Paths) : null,
                 _ => null,
             };
         }
@@ -290,7 +319,7 @@ public sealed class ClusterAnalyzer
         var cross = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
         foreach (var (unit, r) in _results)
         {
-            if (unit[0] == '~' || unit.StartsWith("node:", StringComparison.Ordinal))
+            if (unit[0] == '~' || unit.StartsWith("node:", StringComparison.Ordinal) || ReachChecks.IsReachUnit(unit))
             {
                 foreach (var d in r.Diagnostics)
                 {

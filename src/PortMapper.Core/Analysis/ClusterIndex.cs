@@ -78,6 +78,13 @@ internal sealed class ClusterIndex
 
     public Pod? Pod(ObjectKey key) => Snapshot.Pods.GetValueOrDefault(key) ?? _templatePods.GetValueOrDefault(key);
 
+    /// <summary>The pods of every namespace the selector picks, real and predicted, ordered by namespace and name.</summary>
+    public List<Pod> SelectPodsAnywhere(LabelSelector selector) =>
+        [.. _podsByNamespace.Keys.Order(StringComparer.Ordinal)
+            .SelectMany(ns => SelectPods(ns, selector.MatchLabels))
+            .Where(p => selector.Matches(p.Metadata.Labels))
+            .OrderBy(p => p.Metadata.Namespace, StringComparer.Ordinal).ThenBy(p => p.Metadata.Name, StringComparer.Ordinal)];
+
     /// <summary>The pods a selector picks in a namespace, real ones and (for manifests) ones predicted from workload templates.</summary>
     public List<Pod> SelectPods(string ns, IReadOnlyDictionary<string, string> selector)
     {

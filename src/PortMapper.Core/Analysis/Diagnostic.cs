@@ -62,4 +62,6 @@ public static class Codes
     public const string PolicyPortNameUndeclared = "PM501";
     public const string EgressBlocksDns = "PM502";
     public const string IpBlockContainsPods = "PM503";
+    public const string PolicyClosesService = "PM504";
+    public const string PolicyBlocksIngressController = "PM505";
 }

@@ -40,6 +40,35 @@ public sealed class PolicyEvaluator
         return Combine(egress, ingress);
     }
 
+    /// <summary>
+    /// The NetworkPolicies that close <paramref name="port"/> of <paramref name="destination"/> to every peer: they
+    /// isolate it for Ingress, none of their rules lists that port (or all ports), and no Admin ClusterNetworkPolicy
+    /// accepts it first. Empty when some peer, whoever it is, may be admitted, and for hostNetwork pods (undefined).
+    /// </summary>
+    public IReadOnlyList<NetworkPolicy> ClosingPolicies(Pod destination, int port, string protocol)
+    {
+        if (destination.HostNetwork)
+        {
+            return [];
+        }
+
+        var isolating = _index.IsolatingPolicies(destination, PolicyTypes.Ingress);
+        if (isolating.Count == 0)
+        {
+            return [];
+        }
+
+        var packet = new PolicyPacket(PolicySource.FromExternal(null), destination, port, protocol);
+        if (isolating.Any(p => p.Ingress.Any(r => r.Ports.IsDefaultOrEmpty || r.Ports.Any(x => MatchPort(x, packet)))))
+        {
+            return [];
+        }
+
+        var accepted = _index.AdminPolicies.Any(a => _index.Selects(a, destination)
+            && a.Ingress.Any(r => r.Action == PolicyActions.Accept && (r.Ports.IsDefaultOrEmpty || r.Ports.Any(x => MatchClusterPort(x, packet)))));
+        return accepted ? [] : isolating;
+    }
+
     private PolicyDecision DecideIngress(PolicyPacket packet)
     {
         var src = packet.Source;

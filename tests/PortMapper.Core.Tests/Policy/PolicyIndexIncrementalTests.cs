@@ -59,13 +59,18 @@ public class PolicyIndexIncrementalTests
     {
         var rng = new Random(seed);
         var analyzer = new ClusterAnalyzer(ClusterSnapshot.Empty);
+        var reachSeen = new HashSet<string>(StringComparer.Ordinal);
         for (var step = 0; step < 300; step++)
         {
             var incremental = analyzer.Apply(Next(rng, analyzer.Current.Snapshot));
 
             var difference = AnalysisComparison.Difference(ClusterAnalyzer.Analyze(incremental.Snapshot), incremental);
             Assert.True(difference is null, $"step {step}: {difference}");
+            reachSeen.UnionWith(incremental.Diagnostics.Select(d => d.Code).Where(c => c is Codes.PolicyClosesService or Codes.PolicyBlocksIngressController));
         }
+
+        // The walk must come through the path findings, or it says nothing about keeping them current.
+        Assert.Equal([Codes.PolicyClosesService, Codes.PolicyBlocksIngressController], reachSeen.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -85,11 +90,32 @@ public class PolicyIndexIncrementalTests
         var ns = Namespaces[rng.Next(Namespaces.Length)];
         IKubeObject candidate = rng.Next(100) switch
         {
-            < 40 => new Pod(new ObjectMeta { Name = $"p{rng.Next(6)}", Namespace = ns, Labels = Labels(LabelSets[rng.Next(LabelSets.Length)]) })
+            < 30 => new Pod(new ObjectMeta { Name = $"p{rng.Next(6)}", Namespace = ns, Labels = Labels(LabelSets[rng.Next(LabelSets.Length)]) })
             {
                 PodIps = [$"10.0.{rng.Next(3)}.{rng.Next(250)}"],
+                Phase = "Running",
+                Ready = rng.Next(4) != 0,
                 Spec = new PodSpecPorts { Containers = [new Container { Name = "c", Ports = [new ContainerPort { Name = "http", Number = 8080 }] }] },
             },
+            // Ingress controller pods (PM505 follows them), a Service and an Ingress in front of the pods.
+            < 35 => new Pod(new ObjectMeta { Name = $"ctl{rng.Next(2)}", Namespace = ns, Labels = Labels(rng.Next(3) == 0 ? "app=x" : "app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller") })
+            {
+                PodIps = [$"10.0.9.{rng.Next(250)}"],
+                Spec = new PodSpecPorts { HostNetwork = rng.Next(5) == 0 },
+            },
+            < 45 => new Service(new ObjectMeta { Name = $"s{rng.Next(2)}", Namespace = ns })
+            {
+                Type = rng.Next(2) == 0 ? "ClusterIP" : "NodePort",
+                Selector = Labels(LabelSets[rng.Next(LabelSets.Length - 1)]),
+                ClusterIps = ["10.96.0.10"],
+                Ports = [new ServicePort { Name = "web", Port = 80, TargetPort = rng.Next(2) == 0 ? IntOrName.FromName("http") : IntOrName.FromNumber(8080), NodePort = 30080 }],
+            },
+            < 50 => new Ingress(new ObjectMeta { Name = "i", Namespace = ns })
+            {
+                IngressClassName = "nginx",
+                Rules = [new IngressRule("a.example.com", [new IngressPath("/", "Prefix", new IngressBackend(new IngressServiceBackend($"s{rng.Next(2)}", IntOrName.FromNumber(80)), null))])],
+            },
+            < 52 => new IngressClass(new ObjectMeta { Name = "nginx" }) { Controller = rng.Next(3) == 0 ? "example.com/other" : "k8s.io/ingress-nginx" },
             < 75 => RandomPolicy(rng, ns),
             < 85 => RandomClusterPolicy(rng),
             _ => new Namespace(new ObjectMeta { Name = ns, Labels = Labels(rng.Next(2) == 0 ? "team=t" : "") }),

@@ -230,6 +230,97 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Equal(1, first.ExitCode);
     }
 
+    /// <summary>A Service port no client may reach (the policy lists the Service port) and an Ingress its controller may not reach.</summary>
+    private const string PolicyMistakes = """
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: {name: nginx}
+        spec: {controller: k8s.io/ingress-nginx}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+        spec:
+          selector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
+          template:
+            metadata: {labels: {app.kubernetes.io/name: ingress-nginx, app.kubernetes.io/component: controller}}
+            spec: {containers: [{name: controller, image: ingress-nginx}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, image: api, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop}
+        spec: {selector: {app: api}, ports: [{port: 80, targetPort: 8080}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api-ingress, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: api}}
+          ingress: [{ports: [{port: 80}]}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web-from-shop, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          ingress: [{from: [{podSelector: {}}]}]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web, namespace: shop}
+        spec:
+          ingressClassName: nginx
+          rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+        """;
+
+    [Fact]
+    public void Analyze_NetworkPolicyMistakes_ReportsPM504AndPM505InTextAndSarif()
+    {
+        var file = _files.Write("policy-mistakes.yaml", PolicyMistakes);
+
+        var text = CliRun.Of(["analyze", file]);
+        var sarif = CliRun.Of(["analyze", file, "--format", "sarif"]);
+
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("  Service shop/api (line 24)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM504 spec.ports[0]: Service shop/api port 80/TCP: NetworkPolicy shop/api-ingress isolates the only ready endpoint (shop/api-", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("for Ingress and no rule admits port 8080/TCP from any peer", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Rule spec.ingress[0] of shop/api-ingress admits port 80, the Service port", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  Ingress shop/web (line 57)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM505 spec.rules[0].http.paths[0].backend: Ingress shop/web sends shop.example.com/ to Service shop/web, but NetworkPolicy blocks the controller pod of IngressClass nginx", text.Stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(sarif.Stdout);
+        var run = json.RootElement.GetProperty("runs")[0];
+        var results = run.GetProperty("results").EnumerateArray().ToList();
+        Assert.Contains(results, r => r.GetProperty("ruleId").GetString() == "PM504" && r.GetProperty("level").GetString() == "error");
+        Assert.Contains(results, r => r.GetProperty("ruleId").GetString() == "PM505" && r.GetProperty("level").GetString() == "error");
+        var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.Contains("PM504", rules);
+        Assert.Contains("PM505", rules);
+    }
+
     [Fact]
     public void Rules_EveryDiagnosticCode_HasADescription()
     {

@@ -18,8 +18,8 @@ public sealed class GraphTests(PortMapperAppFixture app)
     private const string NginxService = "svc:default/nginx-service:30080/TCP";
 
     /// <summary>The demo's graph: see GraphBuilderTests.DemoNodeCount in PortMapper.Web.Tests.</summary>
-    private const int DemoNodes = 75;
-    private const int DemoEdges = 70;
+    private const int DemoNodes = 88;
+    private const int DemoEdges = 84;
 
     [Fact]
     public async Task Open_DemoCluster_DrawsEveryElementOfTheGraph()
@@ -110,7 +110,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
             var after = await InspectAsync(tab, NginxService);
             Assert.Equal(before.GetProperty("x").GetDouble(), after.GetProperty("x").GetDouble(), 0.5);
             Assert.Equal(before.GetProperty("y").GetDouble(), after.GetProperty("y").GetDouble(), 0.5);
-            await Expect(tab.Page.Locator("[data-testid=graph-counts]")).ToContainTextAsync("37 paths");
+            await Expect(tab.Page.Locator("[data-testid=graph-counts]")).ToContainTextAsync("44 paths");
             Assert.Empty(tab.Problems);
         }
         finally

@@ -514,16 +514,22 @@ public sealed partial class DemoCluster
         ["ports"] = ports,
     };
 
-    /// <summary>An Ingress controller for every IngressClass: it publishes its address on the Ingresses it serves.</summary>
+    /// <summary>
+    /// An Ingress controller for every IngressClass: it publishes its address on the Ingresses it serves, the load
+    /// balancer of the ingress-nginx controller's Service when the demo runs one (as ingress-nginx's publish-service does).
+    /// </summary>
     private void ReconcileIngresses()
     {
         var classes = OfKind("IngressClass").Select(c => (IngressClass)c.Model).ToList();
-        foreach (var stored in OfKind("Ingress").Where(o => IsDirty(o.Model)))
+        var address = OfKind("Service").Select(o => (Service)o.Model)
+            .Where(s => s.Type == ServiceTypes.LoadBalancer && s.Selector?.GetValueOrDefault("app.kubernetes.io/name") == "ingress-nginx")
+            .SelectMany(s => s.LoadBalancerStatus).Select(l => l.Address).FirstOrDefault() ?? IngressAddress;
+        foreach (var stored in OfKind("Ingress"))
         {
             var ing = (Ingress)stored.Model;
             var served = ing.IngressClassName is { } name ? classes.Any(c => c.Metadata.Name == name) : classes.Any(c => c.IsDefault);
-            var hasAddress = !ing.LoadBalancerStatus.IsDefaultOrEmpty;
-            if (served == hasAddress)
+            var current = ing.LoadBalancerStatus.IsDefaultOrEmpty ? null : ing.LoadBalancerStatus[0].Address;
+            if (current == (served ? address : null))
             {
                 continue;
             }
@@ -531,7 +537,7 @@ public sealed partial class DemoCluster
             var copy = (JsonObject)stored.Raw.DeepClone();
             copy["status"] = new JsonObject
             {
-                ["loadBalancer"] = served ? new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = IngressAddress }) } : new JsonObject(),
+                ["loadBalancer"] = served ? new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = address }) } : new JsonObject(),
             };
             Store(copy, []);
         }

@@ -58,7 +58,7 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         var graph = create.Arguments[2]!;
         Assert.Equal(GraphBuilderTests.DemoNodeCount, ((IEnumerable<GraphNode>)graph.GetType().GetProperty("nodes")!.GetValue(graph)!).Count());
         Assert.Equal(GraphBuilderTests.DemoEdgeCount, ((IEnumerable<GraphEdge>)graph.GetType().GetProperty("edges")!.GetValue(graph)!).Count());
-        Assert.Equal("35 paths", page.Find("[data-testid=graph-counts]").TextContent.Trim());
+        Assert.Equal($"{GraphBuilderTests.DemoPathCount} paths", page.Find("[data-testid=graph-counts]").TextContent.Trim());
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
 
         await _demo.ApplyAsync([GraphBuilderTests.Service("bunit-live", 8089, 30998)], new ApplyOptions(DryRun: false), CancellationToken.None);
 
-        page.WaitForAssertion(() => Assert.Equal("37 paths", page.Find("[data-testid=graph-counts]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal($"{GraphBuilderTests.DemoPathCount + 2} paths", page.Find("[data-testid=graph-counts]").TextContent.Trim()));
         var diff = WaitFor(page, () => Assert.Single(_module.Invocations["update"].Select(i => (GraphDiff)i.Arguments[1]!), d => d.Structural));
         Assert.Contains(diff.AddNodes, n => n.Id == "svc:default/bunit-live:8089/TCP");
         Assert.Contains(diff.AddNodes, n => n.Id == "nodeport:default/bunit-live:8089/TCP" && n.Label == "NodePort\n3 nodes :30998");
@@ -170,7 +170,7 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("mysql-service", page.Find("#pm-element-heading").TextContent));
 
         _demo.Delete(new ObjectRef("Service", "default", "mysql-service"));
-        page.WaitForAssertion(() => Assert.Equal("34 paths", page.Find("[data-testid=graph-counts]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal($"{GraphBuilderTests.DemoPathCount - 1} paths", page.Find("[data-testid=graph-counts]").TextContent.Trim()));
 
         var diff = WaitFor(page, () => Assert.Single(_module.Invocations["update"].Select(i => (GraphDiff)i.Arguments[1]!), d => d.Structural));
         Assert.Contains("svc:default/mysql-service:33306/TCP", diff.RemoveNodes);

@@ -23,10 +23,10 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.Equal("Traffic graph", page.QuerySelector(".pm-body h1")?.TextContent);
         Assert.NotNull(page.QuerySelector("[data-testid=graph-canvas][tabindex='0']"));
         Assert.NotNull(page.QuerySelector("[role=toolbar] [data-testid=graph-search]"));
-        Assert.Equal("35 paths", page.QuerySelector("[data-testid=graph-counts]")?.TextContent.Trim());
+        Assert.Equal($"{PortMapper.Web.Tests.Graph.GraphBuilderTests.DemoPathCount} paths", page.QuerySelector("[data-testid=graph-counts]")?.TextContent.Trim());
         Assert.Equal(["Graph", "Paths", "Designer"], page.QuerySelectorAll("[role=banner] nav a").Select(a => a.TextContent));
         Assert.Equal("live", page.QuerySelector("[data-testid=connection-state]")?.GetAttribute("data-state"));
-        Assert.Contains("6", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("✕ 7", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("#components-reconnect-modal"));
         Assert.Equal("false", page.QuerySelector(".pm-layout")?.GetAttribute("data-interactive"));
     }
@@ -74,7 +74,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
 
         // One grid row per path; the row's link carries the path id and is what the keyboard focuses.
         var rows = page.QuerySelectorAll("tr.pm-path-row");
-        Assert.Equal(35, rows.Length);
+        Assert.Equal(PortMapper.Web.Tests.Graph.GraphBuilderTests.DemoPathCount, rows.Length);
         Assert.All(rows, row => Assert.Equal("0", row.QuerySelector("a[data-path-id]")?.GetAttribute("tabindex")));
         var row = page.QuerySelector("[data-path-id='nodeport:default/nginx-service:30080/TCP']")!.Closest("tr")!;
         Assert.Equal("?path=nodeport%3Adefault%2Fnginx-service%3A30080%2FTCP", row.QuerySelector("a")?.GetAttribute("href"));
@@ -89,7 +89,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(35, json.RootElement.GetProperty("paths").GetInt32());
+        Assert.Equal(PortMapper.Web.Tests.Graph.GraphBuilderTests.DemoPathCount, json.RootElement.GetProperty("paths").GetInt32());
         Assert.Equal(Graph.GraphBuilderTests.DemoNodeCount, json.RootElement.GetProperty("nodes").GetArrayLength());
         Assert.Equal(Graph.GraphBuilderTests.DemoEdgeCount, json.RootElement.GetProperty("edges").GetArrayLength());
         var nodePort = json.RootElement.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "nodeport:default/nginx-service:30080/TCP");

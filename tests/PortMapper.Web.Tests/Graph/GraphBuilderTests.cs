@@ -15,9 +15,12 @@ public sealed class GraphBuilderTests
     private const string NginxPods = "pods:default/nginx-service:30080/TCP";
 
     /// <summary>The demo's elements: hops, namespace boxes and their clients (bank, the NetworkPolicy namespace, included).</summary>
-    public const int DemoNodeCount = 75;
+    public const int DemoNodeCount = 88;
 
-    public const int DemoEdgeCount = 70;
+    public const int DemoEdgeCount = 84;
+
+    /// <summary>The demo's traffic paths, as the header counts them.</summary>
+    public const int DemoPathCount = 42;
 
     private static ClusterAnalysis Demo() => ClusterAnalyzer.Analyze(DemoCluster.CreateDefault().Snapshot);
 
@@ -32,7 +35,7 @@ public sealed class GraphBuilderTests
         Assert.Equal(DemoEdgeCount, model.Edges.Length);
         Assert.Equal(analysis.Paths.Length, model.PathCount);
         Assert.Equal(0, model.HiddenPathCount);
-        Assert.Equal(6, model.Nodes.Count(n => n.Kind == GraphKinds.Namespace));
+        Assert.Equal(7, model.Nodes.Count(n => n.Kind == GraphKinds.Namespace));
         Assert.Empty(model.CollapsedNamespaces);
     }
 

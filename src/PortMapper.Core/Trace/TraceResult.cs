@@ -65,6 +65,12 @@ public sealed record TraceStep(TraceStepKind Kind, string Translation)
 
     /// <summary>On the step that picks an endpoint: the KUBE-SEP chain of each candidate, in <see cref="TraceResult.Endpoints"/> order (null for an endpoint without an IP yet).</summary>
     public ImmutableArray<string?> EndpointChains { get; init; } = [];
+
+    /// <summary>True on the step that evaluates NetworkPolicy: <see cref="TraceResult.Policies"/> holds its verdicts, one per endpoint.</summary>
+    public bool EvaluatesPolicy { get; init; }
+
+    /// <summary>On the NetworkPolicy step: the line above the per-endpoint verdicts (the source, and that it is a prediction).</summary>
+    public string? Heading { get; init; }
 }
 
 /// <summary>Where one request goes, step by step, and whether any pod receives it.</summary>
@@ -90,6 +96,9 @@ public sealed record TraceResult
     /// objects: the network plugin enforces.
     /// </summary>
     public ImmutableArray<EndpointPolicyVerdict> Policies { get; init; } = [];
+
+    /// <summary>The hop of the path where the request stops, when one is known (NetworkPolicy at the pods: <see cref="HopKind.Endpoints"/>).</summary>
+    public HopKind? DroppedAt { get; init; }
 }
 
 /// <summary>Whether policy admits the traced packet at one endpoint pod.</summary>

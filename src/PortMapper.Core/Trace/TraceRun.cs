@@ -282,6 +282,7 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
             Endpoints = endpoints,
             PathId = pathId,
             Policies = policies,
+            DroppedAt = blocked ? HopKind.Endpoints : null,
             Reason = blocked
                 ? (policies.Length == 1 ? $"NetworkPolicy blocks the request at {policies[0].Endpoint.Pod}" : $"NetworkPolicy blocks the request at every one of the {policies.Length} endpoints; at {policies[0].Endpoint.Pod}")
                   + $": {policies[0].Verdict.Reason}. Allow it with a rule that admits this client on the pod's port. {PolicyVerdict.PredictionNote}"
@@ -329,9 +330,12 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         }
 
         var lines = verdicts.Select(v => $"{v.Endpoint.Pod} ({v.Endpoint}): {v.Verdict.Summary}{(v.Verdict.Walk.Length > 0 ? $" [{v.Verdict.Walk}]" : "")}");
-        var text = $"NetworkPolicy on the packet after DNAT, from {source} (a prediction; the network plugin enforces): {string.Join("; ", lines)}";
+        var heading = $"NetworkPolicy on the packet after DNAT, from {source} (a prediction; the network plugin enforces)";
+        var text = $"{heading}: {string.Join("; ", lines)}";
         _steps.Add(new TraceStep(verdicts.All(v => v.Verdict.Verdict == PolicyVerdictKind.Blocked) ? TraceStepKind.Dropped : TraceStepKind.NetworkPolicy, text)
         {
+            EvaluatesPolicy = true,
+            Heading = heading,
             Address = verdicts.Count == 1 ? verdicts[0].Endpoint.ToString() : null,
             Node = verdicts.Count == 1 ? verdicts[0].Endpoint.NodeName : null,
         });

@@ -58,12 +58,26 @@ public sealed record ApiTraceHop(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Chain,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string?>? EndpointChains);
 
+/// <summary>
+/// NetworkPolicy at one endpoint pod, on the packet after DNAT: allowed, blocked or depends, the deciding policy and
+/// rule, and the walk across tiers. Always a prediction from the objects.
+/// </summary>
+public sealed record ApiPolicyVerdict(
+    ApiEndpoint Endpoint,
+    string Verdict,
+    string Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ApiObjectRef? Policy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rule,
+    string Walk);
+
 public sealed record ApiTrace(
     bool Reachable,
     ImmutableArray<ApiTraceHop> Hops,
     ImmutableArray<ApiEndpoint> Endpoints,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PathId);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PathId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<ApiPolicyVerdict>? Policies,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DroppedAt);
 
 public sealed record ApiHidden(string Resource, string? Namespace, string Reason);
 
@@ -165,7 +179,15 @@ public static class ApiMapper
             s.EndpointChains.IsDefaultOrEmpty ? null : s.EndpointChains)).ToImmutableArray(),
         t.Endpoints.Select(Map).ToImmutableArray(),
         t.Reason,
-        t.PathId);
+        t.PathId,
+        t.Policies.IsDefaultOrEmpty ? null : t.Policies.Select(v => new ApiPolicyVerdict(
+            Map(v.Endpoint),
+            v.Verdict.Verdict.ToString().ToLowerInvariant(),
+            v.Verdict.Reason,
+            v.Verdict.Policy is { } p ? new ApiObjectRef(p.Kind, p.Namespace, p.Name) : null,
+            v.Verdict.Deciding?.RulePath,
+            v.Verdict.Walk)).ToImmutableArray(),
+        t.DroppedAt is { } dropped ? HopKindName(dropped) : null);
 
     public static ApiCluster MapCluster(IClusterSource source, AnalysisUpdate update)
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Model;
+using PortMapper.Core.Policy;
 
 namespace PortMapper.Web.Graph;
 
@@ -46,6 +47,9 @@ public sealed record ElementDetails
 
     /// <summary>The group this element was expanded from, which can be collapsed again.</summary>
     public string? CollapseGroup { get; init; }
+
+    /// <summary>The NetworkPolicies that select the pods here (or, for a policy, none): each opens its own panel.</summary>
+    public ImmutableArray<ObjectRef> Policies { get; init; } = [];
 }
 
 /// <summary>Explains the elements of a graph: builds <see cref="ElementDetails"/> from the analysis and the model.</summary>
@@ -58,6 +62,11 @@ public static class ElementInspector
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(model);
+        if (id.StartsWith(PolicyPrefix, StringComparison.Ordinal))
+        {
+            return Policy(analysis, id);
+        }
+
         var node = model.FindNode(id);
         var edge = node is null ? model.Edges.FirstOrDefault(e => e.Id == id) : null;
         if (edge is not null)
@@ -110,6 +119,69 @@ public static class ElementInspector
             },
         };
     }
+
+    private const string PolicyPrefix = "policy:";
+
+    /// <summary>The side-panel id of a NetworkPolicy: <c>policy:ns/name</c>.</summary>
+    public static string PolicyId(ObjectRef policy) => $"{PolicyPrefix}{policy.Namespace}/{policy.Name}";
+
+    /// <summary>A NetworkPolicy: the pods it selects, what its rules admit, the paths into those pods and its findings.</summary>
+    private static ElementDetails? Policy(ClusterAnalysis analysis, string id)
+    {
+        var rest = id[PolicyPrefix.Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || !analysis.Snapshot.NetworkPolicies.TryGetValue(new ObjectKey(rest[..slash], rest[(slash + 1)..]), out var policy) || analysis.Policies is not { } policies)
+        {
+            return null;
+        }
+
+        var key = policy.Key();
+        var selected = policies.SelectedPods(key).Select(k => analysis.Snapshot.Pods[k]).ToList();
+        var selectedKeys = selected.Select(p => p.Ref()).ToHashSet();
+        var members = selected.Select(p => new EndpointTarget { Ip = p.PodIp, Pod = p.Ref(), NodeName = p.NodeName, Ready = p.Ready ?? true, Serving = p.Ready ?? true }).ToImmutableArray();
+        var paths = analysis.Paths
+            .Where(p => p.Hops.Any(h => h.Kind == HopKind.Endpoints && h.Endpoints.Any(e => e.Pod is { } r && selectedKeys.Contains(r))))
+            .ToImmutableArray();
+        var problems = analysis.Diagnostics
+            .Where(d => d.Object == policy.Ref() || (d.Code is Codes.PolicyClosesService or Codes.PolicyBlocksIngressController && d.Message.Contains($"{key.Namespace}/{key.Name}", StringComparison.Ordinal)))
+            .Select(d => new GraphProblem(d.Code, GraphBuilder.SeverityName(d.Severity), d.Message, d.Fix))
+            .ToImmutableArray();
+        var types = string.Join(", ", policy.EffectivePolicyTypes);
+        var meaning = new List<string>
+        {
+            $"Selects {Plural(selected.Count, "pod")} of namespace {key.Namespace} (podSelector {PolicyText.Selector(policy.PodSelector)}) and isolates them for {types}: " +
+            "only what the rules of the policies selecting a pod admit gets through, the rest is dropped. Rules only ever allow; a packet needs the source's egress and the destination's ingress.",
+        };
+        meaning.AddRange(PolicyText.Rules(policy, PolicyTypes.Ingress).Select(r => "Ingress " + r + "."));
+        meaning.AddRange(PolicyText.Rules(policy, PolicyTypes.Egress).Select(r => "Egress " + r + "."));
+        meaning.Add("Ports are checked after DNAT: a rule must name the container port (targetPort), not the Service port. " + PortMapper.Core.Policy.PolicyVerdict.PredictionNote);
+        return new ElementDetails
+        {
+            Id = id,
+            Kind = GraphKinds.Policy,
+            Heading = key.Name,
+            Subheading = $"NetworkPolicy in {key.Namespace}",
+            Status = problems.Any(p => p.Severity == "error") ? PathStatus.Broken : problems.IsEmpty ? PathStatus.Ok : PathStatus.Degraded,
+            Problems = problems,
+            Facts =
+            [
+                new("podSelector", PolicyText.Selector(policy.PodSelector, "{} (every pod)")),
+                new("policyTypes", types + (policy.PolicyTypes.IsDefaultOrEmpty ? " (defaulted)" : "")),
+                new("Selects", Plural(selected.Count, "pod")),
+                new("Rules", $"{Plural(policy.Ingress.Length, "ingress rule")}, {Plural(policy.Egress.Length, "egress rule")}"),
+            ],
+            Meaning = [.. meaning],
+            Members = members,
+            Paths = paths,
+            Object = policy.Ref(),
+        };
+    }
+
+    /// <summary>The NetworkPolicies that select any of <paramref name="pods"/>, sorted.</summary>
+    private static ImmutableArray<ObjectRef> SelectingPolicies(ClusterAnalysis analysis, IEnumerable<Pod> pods) =>
+        analysis.Policies is not { } policies
+            ? []
+            : [.. pods.SelectMany(policies.SelectingPolicies).Select(p => p.Ref()).Distinct().OrderBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)];
 
     private static string? KindOf(string id) =>
         id.StartsWith("pods:", StringComparison.Ordinal) ? GraphKinds.Pods
@@ -482,6 +554,7 @@ public static class ElementInspector
             Meaning = [.. meaning],
             Members = members,
             Object = svc?.Ref(),
+            Policies = SelectingPolicies(analysis, members.Select(m => m.Pod is { } r ? analysis.Snapshot.Pods.GetValueOrDefault(new ObjectKey(r.Namespace, r.Name)) : null).OfType<Pod>()),
             KubeProxyService = svc is { IsHeadless: false } ? svc.Key() : null,
             Expandable = !expanded && !members.IsEmpty,
             CollapseGroup = expanded ? id : null,
@@ -529,13 +602,21 @@ public static class ElementInspector
             meaning.Add(ingress.Length == 0
                 ? "No NetworkPolicy selects this pod for Ingress: every source may connect to it."
                 : $"NetworkPolicy {ingress} isolates this pod for Ingress: only the sources and ports their rules admit reach it, the rest is dropped. Trace a request to see the verdict for a client. (A prediction from the API objects: the network plugin enforces.)");
+            var admitted = policies.IsolatingPolicies(pod, PolicyTypes.Ingress)
+                .SelectMany(p => PolicyText.Rules(p, PolicyTypes.Ingress).Select(r => $"{p.Metadata.Name} {r}"))
+                .ToList();
+            if (admitted.Count > 0)
+            {
+                meaning.Add("Who may reach it: " + string.Join("; ", admitted) + ".");
+            }
+
             if (egress.Length > 0)
             {
                 meaning.Add($"NetworkPolicy {egress} isolates this pod for Egress: it may only open connections their rules admit — DNS included.");
             }
         }
 
-        return d with { Facts = [.. facts], Meaning = [.. meaning] };
+        return d with { Facts = [.. facts], Meaning = [.. meaning], Policies = pod is null ? [] : SelectingPolicies(analysis, [pod]) };
     }
 
     /// <summary>The NetworkPolicies (namespace/name) that isolate any of the member pods for Ingress.</summary>

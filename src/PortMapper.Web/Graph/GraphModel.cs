@@ -47,6 +47,9 @@ public static class GraphKinds
     public const string ExternalName = "externalName";
     public const string Backend = "backend";
     public const string Namespace = "namespace";
+
+    /// <summary>A NetworkPolicy: not drawn, but shown in the side panel (id <c>policy:ns/name</c>).</summary>
+    public const string Policy = "policy";
 }
 
 /// <summary>A finding shown on an element: on hover and in the side panel.</summary>

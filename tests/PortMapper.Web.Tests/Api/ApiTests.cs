@@ -80,6 +80,39 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
     }
 
     [Fact]
+    public async Task GetTrace_FromAPodNetworkPolicyBlocks_EachEndpointsVerdictAndWhereItStops()
+    {
+        var reports = PortMapper.Core.Demo.DemoCluster.CreateDefault().Snapshot.Pods.Values
+            .Single(p => p.Metadata.Namespace == "bank" && p.Metadata.Labels.GetValueOrDefault("app") == "reports");
+
+        var trace = await GetJsonAsync($"/api/trace?from=pod:bank/{reports.Metadata.Name}&to=api.bank:9090");
+
+        Assert.False(trace.GetProperty("reachable").GetBoolean());
+        Assert.Equal("endpoints", trace.GetProperty("droppedAt").GetString());
+        var verdicts = trace.GetProperty("policies").EnumerateArray().ToList();
+        Assert.Equal(2, verdicts.Count);
+        Assert.All(verdicts, v =>
+        {
+            Assert.Equal("blocked", v.GetProperty("verdict").GetString());
+            Assert.Equal("bank/default-deny", $"{v.GetProperty("policy").GetProperty("namespace").GetString()}/{v.GetProperty("policy").GetProperty("name").GetString()}");
+            Assert.Equal(9090, v.GetProperty("endpoint").GetProperty("port").GetInt32());
+            Assert.Contains("[NetworkPolicy] blocked (bank/default-deny)", v.GetProperty("walk").GetString(), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task GetTrace_PodNoPolicySelects_AllowedByDefaultAndNoDrop()
+    {
+        var trace = await GetJsonAsync("/api/trace?from=external&to=172.18.0.2:30001");
+
+        Assert.False(trace.TryGetProperty("droppedAt", out _));
+        var verdict = Assert.Single(trace.GetProperty("policies").EnumerateArray());
+        Assert.Equal("allowed", verdict.GetProperty("verdict").GetString());
+        Assert.False(verdict.TryGetProperty("policy", out _));
+        Assert.Contains("[Default] allowed", verdict.GetProperty("walk").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetTrace_ClusterIpFromOutside_UnreachableWithAReason()
     {
         var cluster = await GetJsonAsync("/api/paths?namespace=default");

@@ -106,9 +106,12 @@ public sealed partial class GraphCanvas : IAsyncDisposable
     public Task FocusAsync(string? id, IEnumerable<string> paths, bool center) =>
         RunAsync(module => module.InvokeVoidAsync("focus", _container, id, paths.ToArray(), center).AsTask());
 
-    /// <summary>Lights a traced request's steps one after the other.</summary>
-    public Task PlayTraceAsync(ImmutableArray<GraphPathStep> steps) =>
-        RunAsync(module => module.InvokeVoidAsync("playTrace", _container, steps.Select(s => s.Elements).ToArray()).AsTask());
+    /// <summary>
+    /// Lights a traced request's steps one after the other; from <paramref name="droppedAt"/> (a step index) on, the
+    /// steps and the edges into them are drawn blocked: the request stops there.
+    /// </summary>
+    public Task PlayTraceAsync(ImmutableArray<GraphPathStep> steps, int? droppedAt = null) =>
+        RunAsync(module => module.InvokeVoidAsync("playTrace", _container, steps.Select(s => s.Elements).ToArray(), droppedAt).AsTask());
 
     public Task ClearAsync() => RunAsync(module => module.InvokeVoidAsync("clear", _container).AsTask());
 

@@ -190,6 +190,15 @@ const buildStyle = (p) => [
   { selector: 'edge.hl.broken', style: { 'line-color': p.broken, 'target-arrow-color': p.broken } },
   { selector: 'node.lit', style: { 'background-color': p.highlightFill, 'border-color': p.highlight, 'border-width': 3.5, 'border-style': 'solid' } },
   { selector: 'edge.lit', style: { 'line-color': p.highlight, 'target-arrow-color': p.highlight, width: 4, 'line-style': 'solid', 'z-index': 4 } },
+  // A traced request that stops here (NetworkPolicy drops it at the pods): red, and the arrow ends in a bar.
+  { selector: 'node.blocked', style: { 'background-color': p.brokenFill, 'border-color': p.broken, 'border-width': 3.5, 'border-style': 'solid' } },
+  {
+    selector: 'edge.blocked',
+    style: {
+      'line-color': p.broken, 'target-arrow-color': p.broken, 'target-arrow-shape': 'tee', 'arrow-scale': 1.4,
+      width: 4, 'line-style': 'dashed', 'line-dash-pattern': [7, 4], color: p.broken, 'z-index': 4,
+    },
+  },
   // Selection and highlight only add a glow: the border keeps saying ok, degraded or broken.
   { selector: 'node:selected', style: { 'underlay-color': p.highlight, 'underlay-opacity': 0.32, 'underlay-padding': 9 } },
   { selector: 'edge:selected', style: { 'line-color': p.highlight, 'target-arrow-color': p.highlight, width: 3.6 } },
@@ -370,8 +379,11 @@ export function focus(container, id, pathIds, center) {
   }
 }
 
-/** Lights the steps of a traced request one after another: steps is an array of arrays of element ids, left to right. */
-export function playTrace(container, steps) {
+/**
+ * Lights the steps of a traced request one after another: steps is an array of arrays of element ids, left to right.
+ * From step droppedAt on (when set) the request does not arrive: those steps and the edges into them are drawn blocked.
+ */
+export function playTrace(container, steps, droppedAt) {
   const view = views.get(container);
   if (!view) {
     return;
@@ -379,7 +391,7 @@ export function playTrace(container, steps) {
 
   const { cy } = view;
   clearTimers(view);
-  cy.elements().removeClass('lit faded hl');
+  cy.elements().removeClass('lit blocked faded hl');
   if (!steps || steps.length === 0) {
     return;
   }
@@ -398,12 +410,13 @@ export function playTrace(container, steps) {
   cy.elements().not(all).not('.header').not('.band').addClass('faded');
   showRegion(cy, all.boundingBox(), true);
   steps.forEach((ids, i) => {
+    const cls = droppedAt != null && i >= droppedAt ? 'blocked' : 'lit';
     view.timers.push(setTimeout(() => {
       for (const id of ids) {
-        cy.getElementById(id).addClass('lit');
+        cy.getElementById(id).addClass(cls);
         if (i > 0) {
           for (const from of steps[i - 1]) {
-            cy.getElementById(`${from}->${id}`).addClass('lit');
+            cy.getElementById(`${from}->${id}`).addClass(cls);
           }
         }
       }
@@ -416,7 +429,7 @@ export function clear(container) {
   const view = views.get(container);
   if (view) {
     clearTimers(view);
-    view.cy.elements().removeClass('lit faded hl').unselect();
+    view.cy.elements().removeClass('lit blocked faded hl').unselect();
   }
 }
 

@@ -166,7 +166,10 @@ public sealed partial class GraphPage : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        var paths = _highlightedPath is { } p ? [p] : _selected is { } id && _model.FindNode(id) is { } node ? node.Paths : ImmutableArray<string>.Empty;
+        var paths = _highlightedPath is { } p ? [p]
+            : _selected is { } id && _model.FindNode(id) is { } node ? node.Paths
+            : _details is { Kind: GraphKinds.Policy } policy ? [.. policy.Paths.Select(x => x.Id)]
+            : ImmutableArray<string>.Empty;
         return _canvas.FocusAsync(_selected, paths, center);
     }
 
@@ -339,6 +342,14 @@ public sealed partial class GraphPage : IAsyncDisposable
 
     private async Task OnFindingAsync(Diagnostic d)
     {
+        if (d.Object.Kind == "NetworkPolicy" && d.Paths.IsDefaultOrEmpty)
+        {
+            // A policy is not drawn: its panel lists the pods it selects and the paths into them.
+            _tab = SideTab.Details;
+            await SelectAsync(ElementInspector.PolicyId(d.Object), center: false);
+            return;
+        }
+
         var pathId = d.Paths.FirstOrDefault();
         if (pathId is null || !await EnsureVisibleAsync(pathId))
         {
@@ -369,7 +380,9 @@ public sealed partial class GraphPage : IAsyncDisposable
         }
 
         _highlightedPath = null;
-        await _canvas.PlayTraceAsync(_model.PathSteps[pathId]);
+        var steps = _model.PathSteps[pathId];
+        var dropped = result.DroppedAt is { } hop ? steps.Select((s, i) => (s, i)).Where(x => x.s.Hop == hop).Select(x => (int?)x.i).FirstOrDefault() : null;
+        await _canvas.PlayTraceAsync(steps, dropped);
     }
 
     // ------------------------------------------------------------------ toolbar

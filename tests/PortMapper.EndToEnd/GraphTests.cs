@@ -251,10 +251,60 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await Expect(result).ToContainTextAsync("NetworkPolicy blocks the request at every one of the 2 endpoints");
         await Expect(result).ToContainTextAsync("bank/default-deny");
         await Expect(result).ToContainTextAsync("after DNAT");
+        // One verdict per endpoint pod, and the pods hop is drawn blocked, not lit as a working hop.
+        var verdicts = result.Locator("[data-testid=trace-policy-verdicts] .pm-policy-verdict");
+        await Expect(verdicts).ToHaveCountAsync(2);
+        await Expect(verdicts.First).ToHaveAttributeAsync("data-verdict", "blocked");
+        await Expect(verdicts.First).ToContainTextAsync("✕ blocked");
+        await WaitForClassAsync(tab, "pods:bank/api:9090/TCP", "blocked");
+        var blocked = await InspectAsync(tab, "pods:bank/api:9090/TCP");
+        Assert.DoesNotContain("lit", blocked.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("rgb(179,38,30)", blocked.GetProperty("color").GetString());
         await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-trace-policy-blocked");
         await result.Locator(".pm-trace-step").Last.ScrollIntoViewIfNeededAsync();
         await tab.SaveScreenshotAsync("graph-trace-policy-steps");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task PolicyFromThePodsPanel_ListsThePodsItSelectsAndThePathsIntoThem()
+    {
+        await using var tab = await OpenGraphAsync();
+        await ClickElementAsync(tab, "pods:bank/api:9090/TCP");
+        var policies = tab.Page.Locator("[data-testid=element-policies]");
+        await Expect(policies).ToContainTextAsync("bank/api-from-web");
+
+        await policies.Locator("[data-policy='bank/api-from-web']").ClickAsync();
+
+        var panel = tab.Page.Locator("[data-kind=policy]");
+        await Expect(panel.Locator("#pm-element-heading")).ToHaveTextAsync("api-from-web");
+        await Expect(panel).ToContainTextAsync("Pods it selects (2)");
+        await Expect(panel.Locator(".pm-members tbody tr")).ToHaveCountAsync(2);
+        await Expect(panel).ToContainTextAsync("from pods app=web of this namespace, on port grpc/TCP");
+        await Expect(panel.Locator("[data-path-id='clusterip:bank/api:9090/TCP']")).ToBeVisibleAsync();
+        await Expect(panel.Locator("[data-testid=yaml]")).ToContainTextAsync("kind: NetworkPolicy");
+        // The paths into its pods light up on the graph (clicking the group showed its pods one by one).
+        await WaitForClassAsync(tab, "svc:bank/api:9090/TCP", "hl");
+        await tab.Page.Mouse.MoveAsync(5, 5);
+        await NextFramesAsync(tab);
+        await tab.SaveScreenshotAsync("graph-policy-panel");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task IngressTheControllerMayNotReach_IsDrawnBrokenWithPM505()
+    {
+        await using var tab = await OpenGraphAsync();
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Findings" }).ClickAsync();
+
+        await tab.Page.Locator("[data-code=PM505] button").First.ClickAsync();
+
+        await Expect(tab.Page.Locator("[data-code=PM505]").Last).ToContainTextAsync("ingress-nginx");
+        var pods = await InspectAsync(tab, "pods:bank/web:80/TCP");
+        Assert.Contains("broken", pods.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        await NextFramesAsync(tab);
+        await tab.SaveScreenshotAsync("graph-ingress-blocked-by-policy");
         Assert.Empty(tab.Problems);
     }
 
@@ -394,13 +444,22 @@ public sealed class GraphTests(PortMapperAppFixture app)
     private static Task NextFramesAsync(BrowserPage tab) =>
         tab.Page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
 
+    /// <summary>Polls the element's classes (an animation adds some of them over a second or two) until one is there.</summary>
     private static async Task WaitForClassAsync(BrowserPage tab, string id, string cssClass)
     {
-        await tab.Page.WaitForFunctionAsync("""
-            async ([id, cssClass]) => {
-              const module = await import('/Components/Graph/GraphCanvas.razor.js');
-              return module.inspect(document.querySelector('[data-testid=graph-canvas]'), id)?.classes.includes(cssClass) ?? false;
+        var seen = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            var element = await InspectAsync(tab, id);
+            var classes = element.ValueKind == JsonValueKind.Object ? element.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).ToList() : [];
+            if (classes.Contains(cssClass))
+            {
+                return;
             }
-            """, new object[] { id, cssClass });
+
+            seen = string.Join(" ", classes);
+        }
+
+        Assert.Fail($"{id} never got class {cssClass}; it has: {seen}");
     }
 }

@@ -294,7 +294,7 @@ export function update(container, diff, options) {
       const next = toNode(data);
       const { id: _id, ...fields } = next.data;
       node.data(fields);
-      node.classes(next.classes);
+      reclass(node, next.classes);
       const p = node.position();
       if (p.x !== data.x || p.y !== data.y) {
         moved.push([node, { x: data.x, y: data.y }]);
@@ -308,7 +308,7 @@ export function update(container, diff, options) {
         const { id: _id, source: _source, target: _target, ...fields } = toEdge(data).data;
         const next = toEdge(data);
         edge.data(fields);
-        edge.classes(next.classes);
+        reclass(edge, next.classes);
       }
     }
 
@@ -376,6 +376,18 @@ export function focus(container, id, pathIds, center) {
     } else {
       cy.animate({ center: { eles: target }, zoom: Math.min(1.2, Math.max(cy.zoom(), 0.85)) }, { duration: 350 });
     }
+  }
+}
+
+/** Classes the page adds on top of an element's own (a trace, a highlight, a search): a data update keeps them. */
+const OVERLAYS = ['lit', 'blocked', 'faded', 'hl', 'match'];
+
+/** Sets an element's own classes (status, kind) from the server, keeping the overlays it carries. */
+function reclass(ele, classes) {
+  const kept = OVERLAYS.filter((c) => ele.hasClass(c));
+  ele.classes(classes);
+  for (const c of kept) {
+    ele.addClass(c);
   }
 }
 
@@ -495,6 +507,8 @@ export function inspect(container, id) {
     label: ele.data('label') ?? '',
     classes: ele.classes(),
     visible: ele.visible(),
+    // The colour it is drawn in: the border of a box, the line of an arrow.
+    color: ele.isNode() ? ele.style('border-color') : ele.style('line-color'),
   };
 }
 

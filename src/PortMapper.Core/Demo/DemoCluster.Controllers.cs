@@ -514,6 +514,9 @@ public sealed partial class DemoCluster
         ["ports"] = ports,
     };
 
+    /// <summary>The address last published on the Ingresses: when it moves, every Ingress is updated, else only changed ones.</summary>
+    private string? _publishedIngressAddress;
+
     /// <summary>
     /// An Ingress controller for every IngressClass: it publishes its address on the Ingresses it serves, the load
     /// balancer of the ingress-nginx controller's Service when the demo runs one (as ingress-nginx's publish-service does).
@@ -524,7 +527,9 @@ public sealed partial class DemoCluster
         var address = OfKind("Service").Select(o => (Service)o.Model)
             .Where(s => s.Type == ServiceTypes.LoadBalancer && s.Selector?.GetValueOrDefault("app.kubernetes.io/name") == "ingress-nginx")
             .SelectMany(s => s.LoadBalancerStatus).Select(l => l.Address).FirstOrDefault() ?? IngressAddress;
-        foreach (var stored in OfKind("Ingress"))
+        var moved = address != _publishedIngressAddress;
+        _publishedIngressAddress = address;
+        foreach (var stored in OfKind("Ingress").Where(o => moved || IsDirty(o.Model)))
         {
             var ing = (Ingress)stored.Model;
             var served = ing.IngressClassName is { } name ? classes.Any(c => c.Metadata.Name == name) : classes.Any(c => c.IsDefault);

@@ -53,7 +53,8 @@ internal static class ReachChecks
         }
 
         var controllers = ControllerSelectors(cluster.Snapshot);
-        var allIngresses = controllers.Count > 0 && cluster.Snapshot.Pods.Values.Any(p => KubeNames.Comparer.Equals(p.Metadata.Namespace, ns) && controllers.Any(c => c.Matches(p.Metadata.Labels)));
+        // Through the label index: a policy change must not scan every pod of the cluster.
+        var allIngresses = controllers.Any(c => cluster.SelectPods(ns, c.MatchLabels).Count > 0);
         foreach (var key in cluster.Snapshot.Ingresses.Keys)
         {
             if (allIngresses || KubeNames.Comparer.Equals(key.Namespace, ns))

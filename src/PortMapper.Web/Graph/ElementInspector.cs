@@ -142,8 +142,9 @@ public static class ElementInspector
         var paths = analysis.Paths
             .Where(p => p.Hops.Any(h => h.Kind == HopKind.Endpoints && h.Endpoints.Any(e => e.Pod is { } r && selectedKeys.Contains(r))))
             .ToImmutableArray();
+        var pathIds = paths.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var problems = analysis.Diagnostics
-            .Where(d => d.Object == policy.Ref() || (d.Code is Codes.PolicyClosesService or Codes.PolicyBlocksIngressController && d.Message.Contains($"{key.Namespace}/{key.Name}", StringComparison.Ordinal)))
+            .Where(d => d.Object == policy.Ref() || (d.Code is Codes.PolicyClosesService or Codes.PolicyBlocksIngressController && d.Paths.Any(pathIds.Contains)))
             .Select(d => new GraphProblem(d.Code, GraphBuilder.SeverityName(d.Severity), d.Message, d.Fix))
             .ToImmutableArray();
         var types = string.Join(", ", policy.EffectivePolicyTypes);

@@ -21,6 +21,7 @@ internal static partial class KubeFormats
     private const string WildcardSubdomainFmt = "\\*\\." + Dns1123SubdomainFmt;
     private const string WildcardSubdomainErrMsg = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
     private const string QualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    private const string LabelValueErrMsg = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
     private const string QualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
     public const int Dns1123LabelMaxLength = 63;
@@ -165,6 +166,23 @@ internal static partial class KubeFormats
         if (!QualifiedName().IsMatch(name))
         {
             errs.Add("name part " + RegexError(QualifiedNameErrMsg, QualifiedNameFmt, "MyName", "my.name", "123-abc"));
+        }
+
+        return errs;
+    }
+
+    /// <summary>A label value: empty, or a qualified name's name part of at most 63 characters (IsValidLabelValue).</summary>
+    public static List<string> IsValidLabelValue(string value)
+    {
+        var errs = new List<string>();
+        if (ByteLength(value) > 63)
+        {
+            errs.Add(MaxLenError(63));
+        }
+
+        if (value.Length > 0 && !QualifiedName().IsMatch(value))
+        {
+            errs.Add(RegexError(LabelValueErrMsg, "(" + QualifiedNameFmt + ")?", "MyValue", "my_value", "12345"));
         }
 
         return errs;

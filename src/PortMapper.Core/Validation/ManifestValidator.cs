@@ -8,7 +8,7 @@ namespace PortMapper.Core.Validation;
 /// <summary>
 /// Validates one object as written (from YAML or JSON) the way the API server validates it on create, for the rules
 /// PortMapper mirrors: object names, Services, the ports of Pods and pod templates, and networking.k8s.io/v1
-/// Ingresses. Defaulting is applied first, as the server does, so that messages match. See docs/validation.md.
+/// Ingresses and NetworkPolicies. Defaulting is applied first, as the server does, so that messages match. See docs/validation.md.
 /// </summary>
 public static class ManifestValidator
 {
@@ -26,6 +26,7 @@ public static class ManifestValidator
         ["StatefulSet"] = new("apps/v1", true, KubeFormats.IsDns1123Label, (o, f) => WorkloadRules.Validate(o, "StatefulSet", f)),
         ["Job"] = new("batch/v1", true, KubeFormats.IsDns1123Subdomain, (o, f) => WorkloadRules.Validate(o, "Job", f)),
         ["Ingress"] = new("networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, IngressRules.Validate),
+        ["NetworkPolicy"] = new("networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, NetworkPolicyRules.Validate),
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     public static ImmutableArray<ValidationFinding> Validate(JsonObject obj)

@@ -38,10 +38,13 @@ public sealed record WhatIfResult(
     /// <summary>Designed objects of kinds the path engine does not model (ConfigMaps...): they change nothing here.</summary>
     public ImmutableArray<ObjectRef> NotModelled { get; init; } = [];
 
+    /// <summary>For a design with NetworkPolicies: which clients it lets reach which Service ports, and which it stops.</summary>
+    public PolicyWhatIf? Policy { get; init; }
+
     /// <summary>Fields of the designed objects that could not be read (a port given as a list...): left out of the analysis.</summary>
     public ImmutableArray<LoadIssue> Issues { get; init; } = [];
 
-    public bool HasChanges => !Added.IsEmpty || !Removed.IsEmpty || !Changed.IsEmpty || !Fixed.IsEmpty || !Caused.IsEmpty;
+    public bool HasChanges => !Added.IsEmpty || !Removed.IsEmpty || !Changed.IsEmpty || !Fixed.IsEmpty || !Caused.IsEmpty || Policy?.HasChanges == true;
 
     public ImmutableHashSet<string> AddedIds => [.. Added.Select(p => p.Id)];
 
@@ -78,6 +81,7 @@ public static class WhatIf
         var created = after.AllObjects().Select(o => o.Ref()).Where(r => !Exists(current, r)).ToHashSet();
         return Compare(before, afterAnalysis) with
         {
+            Policy = PolicyWhatIf.Compute(before, afterAnalysis, [.. designed.Select(Describe)]),
             NotModelled = notModelled,
             Issues = issues,
             Created = [.. designed.Select(Describe).Where(created.Contains).Distinct()],

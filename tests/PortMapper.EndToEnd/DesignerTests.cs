@@ -319,6 +319,75 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         Assert.Empty(tab.Problems);
     }
 
+    [Fact]
+    public async Task NetworkPolicyForm_AllowShopFrontendToBankApi_WhatIfOpensItAndApplyMakesItAllowed()
+    {
+        var policyRef = new ObjectRef("NetworkPolicy", "bank", "api-from-shop-frontend");
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "New object of another kind" }).ClickAsync();
+            await page.GetByRole(AriaRole.Menuitem, new() { Name = "New NetworkPolicy" }).ClickAsync();
+            await Expect(page.Locator("[data-form=NetworkPolicy]")).ToBeVisibleAsync();
+            await Field(page, "metadata.name").Locator("input").FillAsync(policyRef.Name);
+            await Field(page, "metadata.namespace").Locator("input").FillAsync("bank");
+            await Expect(page.Locator("[data-testid=selects-all]")).ToContainTextAsync("every pod of namespace bank");
+
+            // "Allow this client to reach this Service's pods".
+            await page.GetByLabel("Client", new() { Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "shop/frontend (Deployment)", Exact = true }).ClickAsync();
+            await page.GetByLabel("Service to allow", new() { Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "api", Exact = true }).ClickAsync();
+            await page.Locator("[data-testid=allow-run]").ClickAsync();
+
+            await Expect(page.Locator("[data-testid=selected-count]")).ToHaveTextAsync("2");
+            var yaml = page.Locator("[data-testid=yaml]");
+            await Expect(yaml).ToContainTextAsync("kubernetes.io/metadata.name: shop");
+            await Expect(yaml).ToContainTextAsync("app: frontend");
+            // The targetPort, by name, never the Service port: the policy sees the packet after DNAT.
+            await Expect(yaml).ToContainTextAsync("- port: grpc");
+
+            // Checked the way the API server checks it, at the field.
+            await page.GetByLabel("ingress rule 1 port 1 endPort", new() { Exact = true }).FillAsync("9100");
+            await Expect(Field(page, "spec.ingress[0].ports[0].endPort")).ToContainTextAsync("may not be specified when `port` is non-numeric");
+            await page.GetByLabel("ingress rule 1 port 1 endPort", new() { Exact = true }).FillAsync("");
+            await Expect(Field(page, "spec.ingress[0].ports[0].endPort")).Not.ToContainTextAsync("non-numeric");
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+            await Expect(page.Locator("[data-testid=whatif-opened]")).ToHaveTextAsync("1");
+            await Expect(page.Locator("[data-testid=whatif-closed]")).ToHaveTextAsync("0");
+            var opened = page.Locator(".pm-dz-reach-opens[data-client='shop/frontend']");
+            await Expect(opened).ToHaveAttributeAsync("data-target", "bank/api:9090 → 9090/TCP");
+            await Expect(opened).ToContainTextAsync("blocked → allowed");
+            await Expect(opened).ToContainTextAsync("bank/api-from-shop-frontend");
+            await page.SetViewportSizeAsync(1440, 1400);
+            await tab.SaveScreenshotAsync("designer-network-policy");
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Dry run & apply" }).ClickAsync();
+            await page.Locator("[data-testid=dry-run]").ClickAsync();
+            await Expect(page.Locator($"[data-testid=apply-results][data-dry-run=true] [data-object='NetworkPolicy/bank/{policyRef.Name}']")).ToHaveAttributeAsync("data-outcome", "created");
+            await page.Locator("[data-testid=apply]").ClickAsync();
+            await Expect(page.Locator($"[data-testid=apply-results][data-dry-run=false] [data-object='NetworkPolicy/bank/{policyRef.Name}']")).ToHaveAttributeAsync("data-outcome", "created");
+
+            // Live: the analysis the graph draws now admits shop's frontend at bank's api pods.
+            using var http = new HttpClient { BaseAddress = app.BaseAddress };
+            var frontend = Demo().Snapshot.Pods.Values.First(p => p.Metadata.Namespace == "shop" && p.Metadata.Name.StartsWith("frontend-", StringComparison.Ordinal));
+            await WaitForAsync(async () =>
+            {
+                var trace = await http.GetFromJsonAsync<JsonElement>($"api/trace?from=pod:shop/{frontend.Metadata.Name}&to=api.bank:9090");
+                return trace.TryGetProperty("policies", out var policies) && policies.GetArrayLength() > 0
+                    && policies.EnumerateArray().All(v => v.GetProperty("verdict").GetString() == "allowed");
+            });
+            Assert.Empty(tab.Problems);
+        }
+        finally
+        {
+            Demo().Delete(policyRef);
+        }
+    }
+
     private static ILocator Field(IPage page, string path) => page.Locator($"[data-field='{path}']").First;
 
     private DemoCluster Demo() => (DemoCluster)app.App.Services.GetRequiredService<LiveAnalysis>().Source;

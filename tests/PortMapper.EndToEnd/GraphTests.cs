@@ -289,6 +289,12 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await tab.Page.Mouse.MoveAsync(5, 5);
         await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-policy-panel");
+
+        // From the panel to the designer's NetworkPolicy form, with the policy as the cluster has it.
+        await panel.Locator("[data-testid=edit-in-designer]").ClickAsync();
+        await Expect(tab.Page.Locator("[data-form=NetworkPolicy]")).ToBeVisibleAsync();
+        await Expect(tab.Page.Locator("[data-testid=selected-count]")).ToHaveTextAsync("2");
+        await Expect(tab.Page.Locator("[data-testid=yaml]")).ToContainTextAsync("name: api-from-web");
         Assert.Empty(tab.Problems);
     }
 

@@ -271,7 +271,7 @@ public sealed partial class DemoCluster : IClusterSource
         {
             return new ApplyObjectResult(reference, ApplyOutcome.Error, 404, kind.Length == 0
                 ? "the object has no kind"
-                : $"the demo cluster does not serve kind {kind} (it holds Namespaces, Nodes, Pods, workloads, Services, EndpointSlices, Ingresses and IngressClasses)");
+                : $"the demo cluster does not serve kind {kind} (it holds Namespaces, Nodes, Pods, workloads, Services, EndpointSlices, Ingresses, IngressClasses and NetworkPolicies)");
         }
 
         if (name.Length == 0)

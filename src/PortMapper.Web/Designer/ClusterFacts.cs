@@ -86,6 +86,23 @@ public static class ClusterFacts
         return result.ToImmutable();
     }
 
+    /// <summary>
+    /// The clients a NetworkPolicy rule can admit by label: each top-level workload (its template labels), each pod no
+    /// controller owns, and each namespace as a whole.
+    /// </summary>
+    public static ImmutableArray<PolicyClient> PolicyClients(ClusterSnapshot snapshot)
+    {
+        var workloads = snapshot.Workloads.Values
+            .Where(w => !w.Metadata.OwnerReferences.Any(o => o.Controller) && w.TemplateLabels.Count > 0)
+            .Select(w => new PolicyClient($"{w.Kind}/{w.Metadata.Namespace}/{w.Metadata.Name}", $"{w.Metadata.Namespace}/{w.Metadata.Name} ({w.Kind})", w.Metadata.Namespace, w.TemplateLabels));
+        var pods = snapshot.Pods.Values
+            .Where(p => !p.FromTemplate && !p.Metadata.OwnerReferences.Any(o => o.Controller) && p.Metadata.Labels.Count > 0)
+            .Select(p => new PolicyClient($"Pod/{p.Metadata.Namespace}/{p.Metadata.Name}", $"{p.Metadata.Namespace}/{p.Metadata.Name} (Pod)", p.Metadata.Namespace, p.Metadata.Labels));
+        var namespaces = snapshot.Namespaces.Values
+            .Select(n => new PolicyClient($"Namespace/{n.Metadata.Name}", $"every pod in namespace {n.Metadata.Name}", n.Metadata.Name, null));
+        return [.. workloads.Concat(pods).OrderBy(c => c.Label, StringComparer.Ordinal).Concat(namespaces.OrderBy(c => c.Label, StringComparer.Ordinal))];
+    }
+
     public static ImmutableArray<string> IngressClasses(ClusterSnapshot snapshot) =>
         [.. snapshot.IngressClasses.Values.OrderByDescending(c => c.IsDefault).ThenBy(c => c.Metadata.Name, KubeNames.Comparer).Select(c => c.Metadata.Name)];
 
@@ -94,6 +111,7 @@ public static class ClusterFacts
     [
         .. snapshot.Services.Values.Select(s => s.Ref())
             .Concat(snapshot.Ingresses.Values.Select(i => i.Ref()))
+            .Concat(snapshot.NetworkPolicies.Values.Select(p => p.Ref()))
             .Concat(snapshot.Workloads.Values.Where(w => !w.Metadata.OwnerReferences.Any(o => o.Controller)).Select(w => w.Ref()))
             .Concat(snapshot.Pods.Values.Where(p => !p.FromTemplate && !p.Metadata.OwnerReferences.Any(o => o.Controller)).Select(p => p.Ref()))
             .OrderBy(r => r.Namespace, KubeNames.Comparer)
@@ -105,7 +123,8 @@ public static class ClusterFacts
     {
         "Service" => 0,
         "Ingress" => 1,
-        "Pod" => 3,
-        _ => 2,
+        "NetworkPolicy" => 2,
+        "Pod" => 4,
+        _ => 3,
     };
 }

@@ -34,6 +34,7 @@ public sealed class DesignItem(JsonObject json, DesignOrigin origin)
     {
         "Service" => "Service",
         "Ingress" => "Ingress",
+        "NetworkPolicy" => "NetworkPolicy",
         _ when WorkloadEditor.Kinds.Contains(Kind) => "Workload",
         _ => null,
     };

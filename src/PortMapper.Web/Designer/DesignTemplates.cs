@@ -8,7 +8,7 @@ namespace PortMapper.Web.Designer;
 /// <summary>Objects to start a design from: small, valid skeletons per kind, and the Service <c>kubectl expose</c> would make.</summary>
 public static partial class DesignTemplates
 {
-    public static IReadOnlyList<string> Kinds { get; } = ["Service", "Ingress", "Deployment", "StatefulSet", "DaemonSet", "Pod"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Service", "Ingress", "NetworkPolicy", "Deployment", "StatefulSet", "DaemonSet", "Pod"];
 
     /// <param name="kind">One of <see cref="Kinds"/>.</param>
     /// <param name="ns">The namespace the object goes to.</param>
@@ -20,6 +20,7 @@ public static partial class DesignTemplates
         {
             "Service" => "my-service",
             "Ingress" => "my-ingress",
+            "NetworkPolicy" => "allow-clients",
             _ => "my-app",
         };
         var name = Enumerable.Range(1, 1000).Select(i => i == 1 ? baseName : $"{baseName}-{i}").First(n => !taken(n));
@@ -37,6 +38,7 @@ public static partial class DesignTemplates
                 },
             },
             "Ingress" => Ingress(name, ns, cluster),
+            "NetworkPolicy" => NetworkPolicy(name, ns),
             "Pod" => new JsonObject
             {
                 ["apiVersion"] = "v1",
@@ -117,6 +119,23 @@ public static partial class DesignTemplates
         new IngressEditor(ingress).AddRule(service, port);
         return ingress;
     }
+
+    /// <summary>
+    /// A policy with an empty pod selector and no rule yet. The form's "allow a client" fills the selector with the
+    /// chosen Service's pods and adds the rule; until then the what-if shows that, applied as it is, it would isolate
+    /// every pod of the namespace for Ingress.
+    /// </summary>
+    private static JsonObject NetworkPolicy(string name, string ns) => new()
+    {
+        ["apiVersion"] = "networking.k8s.io/v1",
+        ["kind"] = "NetworkPolicy",
+        ["metadata"] = Meta(name, ns),
+        ["spec"] = new JsonObject
+        {
+            ["podSelector"] = new JsonObject(),
+            ["policyTypes"] = new JsonArray("Ingress"),
+        },
+    };
 
     /// <summary>
     /// What <c>kubectl expose</c> makes of a workload or pod: a ClusterIP Service with the same name (or a free one),

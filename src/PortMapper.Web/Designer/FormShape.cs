@@ -35,6 +35,7 @@ public static class FormShape
             "Service" => spec is null ? null : Map(spec, "selector", "spec.selector") ?? ListOfMaps(spec, "ports", "spec.ports") ?? Map(spec, "sessionAffinityConfig", "spec.sessionAffinityConfig")
                 ?? (spec["sessionAffinityConfig"] is JsonObject sac ? Map(sac, "clientIP", "spec.sessionAffinityConfig.clientIP") : null),
             "Ingress" => spec is null ? null : IngressProblem(spec),
+            "NetworkPolicy" => spec is null ? null : PolicyProblem(spec),
             "Workload" => JsonEdit.Text(obj["kind"]) == "Pod" ? (spec is null ? null : PodSpecProblem(spec, "spec")) : WorkloadProblem(spec),
             _ => null,
         };
@@ -134,6 +135,50 @@ public static class FormShape
                     (Map(backend, "service", $"{at}.backend.service") ?? (backend["service"] is JsonObject service ? Map(service, "port", $"{at}.backend.service.port") : null)) is { } serviceProblem)
                 {
                     return serviceProblem;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string? PolicyProblem(JsonObject spec)
+    {
+        if ((Map(spec, "podSelector", "spec.podSelector") ?? (spec["podSelector"] is JsonObject ps ? Map(ps, "matchLabels", "spec.podSelector.matchLabels") : null)
+            ?? ListOfMaps(spec, "ingress", "spec.ingress") ?? ListOfMaps(spec, "egress", "spec.egress")
+            ?? (spec["policyTypes"] is null or JsonArray ? null : "spec.policyTypes is not a list")) is { } problem)
+        {
+            return problem;
+        }
+
+        foreach (var (key, peers) in new[] { ("ingress", "from"), ("egress", "to") })
+        {
+            var rules = spec[key] as JsonArray ?? [];
+            for (var i = 0; i < rules.Count; i++)
+            {
+                var at = $"spec.{key}[{i}]";
+                var rule = (JsonObject)rules[i]!;
+                if ((ListOfMaps(rule, peers, $"{at}.{peers}") ?? ListOfMaps(rule, "ports", $"{at}.ports")) is { } ruleProblem)
+                {
+                    return ruleProblem;
+                }
+
+                var list = rule[peers] as JsonArray ?? [];
+                for (var j = 0; j < list.Count; j++)
+                {
+                    var peer = (JsonObject)list[j]!;
+                    foreach (var part in new[] { "podSelector", "namespaceSelector", "ipBlock" })
+                    {
+                        if (Map(peer, part, $"{at}.{peers}[{j}].{part}") is { } partProblem)
+                        {
+                            return partProblem;
+                        }
+
+                        if (part != "ipBlock" && peer[part] is JsonObject selector && Map(selector, "matchLabels", $"{at}.{peers}[{j}].{part}.matchLabels") is { } labelsProblem)
+                        {
+                            return labelsProblem;
+                        }
+                    }
                 }
             }
         }

@@ -17,6 +17,10 @@ public static class KeyOrder
     private static readonly string[] Container = ["name", "image", "ports"];
     private static readonly string[] ContainerPort = ["name", "containerPort", "protocol", "hostPort", "hostIP"];
     private static readonly string[] PodSpec = ["hostNetwork", "containers"];
+    private static readonly string[] PolicySpec = ["podSelector", "policyTypes", "ingress", "egress"];
+    private static readonly string[] PolicyRule = ["from", "to", "ports"];
+    private static readonly string[] PolicyPeer = ["namespaceSelector", "podSelector", "ipBlock"];
+    private static readonly string[] PolicyPort = ["protocol", "port", "endPort"];
 
     public static void Normalize(JsonObject obj)
     {
@@ -34,6 +38,23 @@ public static class KeyOrder
             foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 Order(port, ServicePort);
+            }
+        }
+        else if (kind == "NetworkPolicy" && spec is not null)
+        {
+            Order(spec, PolicySpec);
+            foreach (var rule in new[] { "ingress", "egress" }.SelectMany(k => (spec[k] as JsonArray ?? []).OfType<JsonObject>()))
+            {
+                Order(rule, PolicyRule);
+                foreach (var peer in new[] { "from", "to" }.SelectMany(k => (rule[k] as JsonArray ?? []).OfType<JsonObject>()))
+                {
+                    Order(peer, PolicyPeer);
+                }
+
+                foreach (var port in (rule["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    Order(port, PolicyPort);
+                }
             }
         }
         else if (WorkloadEditor.Kinds.Contains(kind) && (kind == "Pod" ? spec : (spec?["template"] as JsonObject)?["spec"]) is JsonObject podSpec)

@@ -142,6 +142,7 @@ public sealed class DesignerModelTests
     [Theory]
     [InlineData("Service")]
     [InlineData("Ingress")]
+    [InlineData("NetworkPolicy")]
     [InlineData("Deployment")]
     [InlineData("StatefulSet")]
     [InlineData("DaemonSet")]
@@ -175,6 +176,108 @@ public sealed class DesignerModelTests
         Assert.Equal(["metrics", "web"], selected.PortNames("TCP").ToArray());
         Assert.Equal(["Deployment frontend"], selected.Templates.ToArray());
         Assert.Empty(selected.PortNames("UDP"));
+    }
+
+    [Fact]
+    public void NetworkPolicyEditor_AllowClientFromAnotherNamespace_SelectsTheServicesPodsAndAdmitsItOnTheTargetPorts()
+    {
+        var demo = DemoCluster.CreateDefault().Snapshot;
+        var json = DesignTemplates.Scratch("NetworkPolicy", "bank", _ => false, demo);
+        var editor = new NetworkPolicyEditor(json);
+        var client = ClusterFacts.PolicyClients(demo).Single(c => c.Value == "Deployment/shop/frontend");
+
+        var error = editor.AllowClient(client, demo.Services[new ObjectKey("bank", "api")]);
+
+        Assert.Null(error);
+        Assert.Equal(
+            """{"podSelector":{"matchLabels":{"app":"api"}},"policyTypes":["Ingress"],"ingress":[{"from":[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"shop"}},"podSelector":{"matchLabels":{"app":"frontend","tier":"web"}}}],"ports":[{"port":"grpc"}]}]}""",
+            json["spec"]!.ToJsonString());
+        Assert.Empty(ManifestValidator.Validate(json));
+    }
+
+    [Fact]
+    public void NetworkPolicyEditor_AllowClientOfTheSameNamespace_NeedsNoNamespaceSelector_AndKeepsAnExistingPodSelector()
+    {
+        var demo = DemoCluster.CreateDefault().Snapshot;
+        var json = Parse("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: p, namespace: bank}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+            """);
+        var editor = new NetworkPolicyEditor(json);
+        var reports = ClusterFacts.PolicyClients(demo).Single(c => c.Value == "Deployment/bank/reports");
+
+        editor.AllowClient(reports, demo.Services[new ObjectKey("bank", "api")]);
+
+        Assert.Equal("""{"app":"web"}""", json["spec"]!["podSelector"]!["matchLabels"]!.ToJsonString());
+        Assert.Equal("""[{"podSelector":{"matchLabels":{"app":"reports"}}}]""", json["spec"]!["ingress"]![0]!["from"]!.ToJsonString());
+        // policyTypes was not written: the server's default (Ingress) already isolates for it.
+        Assert.Null(json["spec"]!["policyTypes"]);
+        Assert.True(editor.Isolates(NetworkPolicyEditor.Ingress));
+        Assert.False(editor.Isolates(NetworkPolicyEditor.Egress));
+    }
+
+    [Fact]
+    public void NetworkPolicyEditor_ServiceWithoutSelector_SaysWhyItCannotAllow()
+    {
+        var service = new Service(new ObjectMeta { Name = "external-db", Namespace = "bank" });
+        var editor = new NetworkPolicyEditor(DesignTemplates.Scratch("NetworkPolicy", "bank", _ => false, ClusterSnapshot.Empty));
+
+        var error = editor.AllowClient(new PolicyClient("Namespace/shop", "every pod in namespace shop", "shop", null), service);
+
+        Assert.Equal("Service bank/external-db has no selector: its endpoints are not pods a NetworkPolicy can select by label.", error);
+    }
+
+    [Fact]
+    public void NetworkPolicyEditor_PolicyTypesAndPeerKinds_EditTheManifestAsTheApiDefines()
+    {
+        var json = Parse("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: p, namespace: bank}
+            spec:
+              podSelector: {}
+              egress: [{to: [{podSelector: {matchLabels: {app: api}}}]}]
+            """);
+        var editor = new NetworkPolicyEditor(json);
+
+        // Defaulting: egress rules without policyTypes mean Ingress and Egress.
+        Assert.True(editor.Isolates(NetworkPolicyEditor.Egress));
+        editor.SetIsolates(NetworkPolicyEditor.Ingress, false);
+        Assert.Equal("""["Egress"]""", json["spec"]!["policyTypes"]!.ToJsonString());
+        editor.SetIsolates(NetworkPolicyEditor.Egress, false);
+        Assert.Null(json["spec"]!["policyTypes"]);
+
+        var peer = editor.Rules(NetworkPolicyEditor.Egress)[0].Peers[0];
+        peer.Kind = PolicyPeerEditor.IpBlock;
+        peer.Cidr = "10.0.0.0/8";
+        peer.SetExcept(["10.1.0.0/16"]);
+        Assert.Equal("""{"ipBlock":{"cidr":"10.0.0.0/8","except":["10.1.0.0/16"]}}""", peer.Json.ToJsonString());
+        peer.Kind = PolicyPeerEditor.PodsInNamespaces;
+        Assert.Equal("""{"namespaceSelector":{},"podSelector":{}}""", peer.Json.ToJsonString());
+
+        var port = new PolicyPortEditor(new JsonObject(), "spec.egress[0].ports[0]") { Port = "5432" };
+        Assert.Equal("""{"port":5432}""", port.Json.ToJsonString());
+        port.Port = "postgres";
+        Assert.Equal("""{"port":"postgres"}""", port.Json.ToJsonString());
+        port.Protocol = "TCP";
+        Assert.False(port.Json.ContainsKey("protocol"));
+    }
+
+    [Fact]
+    public void FormShape_NetworkPolicyWithAPeerListAsAMap_HasNoForm()
+    {
+        var json = Parse("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: p, namespace: bank}
+            spec:
+              ingress: [{from: {podSelector: {}}}]
+            """);
+
+        Assert.Equal("spec.ingress[0].from is not a list", FormShape.Problem(json, "NetworkPolicy"));
     }
 
     private static JsonObject Parse(string yaml) => (JsonObject)YamlToJson.Parse(yaml, "test")[0].Root!;

@@ -638,6 +638,7 @@ public sealed partial class DesignerPane : IAsyncDisposable
         {
             "Service" => new ServiceEditor(item.Json).VisibleFields(),
             "Ingress" => new IngressEditor(item.Json).VisibleFields(),
+            "NetworkPolicy" => new NetworkPolicyEditor(item.Json).VisibleFields(),
             "Workload" => new WorkloadEditor(item.Json).VisibleFields(),
             _ => [],
         };

@@ -54,6 +54,15 @@ public sealed class ClusterAnalyzer
     private readonly ImmutableArray<Diagnostic> _static;
     private PolicyIndex? _policies;
 
+    // Findings of the units that compare objects (ports claimed twice, policies on a path) also mark the paths of
+    // other units. They are kept per path and applied only to the units whose paths or marks changed, so one change
+    // does not re-mark every path of the cluster (thousands when many Services are closed by NetworkPolicy).
+    private readonly Dictionary<string, List<(string Unit, int Index, Diagnostic Diagnostic)>> _cross = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _pathOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableArray<TrafficPath>> _marked = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _remark = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _crossTouched = new(StringComparer.Ordinal);
+
     /// <param name="snapshot">The cluster to analyse.</param>
     /// <param name="staticDiagnostics">Findings made elsewhere (unreadable fields, objects the API server would reject) to report alongside.</param>
     public ClusterAnalyzer(ClusterSnapshot snapshot, IEnumerable<Diagnostic>? staticDiagnostics = null)
@@ -229,6 +238,11 @@ public sealed class ClusterAnalyzer
     private void RecomputeAll()
     {
         _results.Clear();
+        _cross.Clear();
+        _pathOwner.Clear();
+        _marked.Clear();
+        _remark.Clear();
+        _crossTouched.Clear();
         var s = _index.Snapshot;
         foreach (var key in s.Services.Keys)
         {
@@ -303,7 +317,19 @@ public sealed class ClusterAnalyzer
             };
         }
 
-        if (result is null || (result.Paths.IsEmpty && result.Diagnostics.IsEmpty))
+        if (result is not null && result.Paths.IsEmpty && result.Diagnostics.IsEmpty)
+        {
+            result = null;
+        }
+
+        _results.TryGetValue(unit, out var old);
+        if (old is null && result is null)
+        {
+            return;
+        }
+
+        Track(unit, old, result);
+        if (result is null)
         {
             _results.Remove(unit);
         }
@@ -313,51 +339,112 @@ public sealed class ClusterAnalyzer
         }
     }
 
-    private ClusterAnalysis Flatten()
-    {
-        // Findings from units that compare objects (ports claimed twice) also mark the paths of other units.
-        var cross = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
-        foreach (var (unit, r) in _results)
-        {
-            if (unit[0] == '~' || unit.StartsWith("node:", StringComparison.Ordinal) || ReachChecks.IsReachUnit(unit))
-            {
-                foreach (var d in r.Diagnostics)
-                {
-                    foreach (var id in d.Paths)
-                    {
-                        if (!cross.TryGetValue(id, out var list))
-                        {
-                            cross[id] = list = [];
-                        }
+    private static bool MarksOtherUnits(string unit) =>
+        unit[0] == '~' || unit.StartsWith("node:", StringComparison.Ordinal) || ReachChecks.IsReachUnit(unit);
 
-                        list.Add(d);
+    /// <summary>Keeps the path owners and the cross-unit marks current for a unit whose result changed.</summary>
+    private void Track(string unit, UnitResult? old, UnitResult? now)
+    {
+        _remark.Add(unit);
+        foreach (var p in old?.Paths ?? [])
+        {
+            if (_pathOwner.TryGetValue(p.Id, out var owner) && owner == unit)
+            {
+                _pathOwner.Remove(p.Id);
+            }
+        }
+
+        foreach (var p in now?.Paths ?? [])
+        {
+            _pathOwner[p.Id] = unit;
+        }
+
+        if (!MarksOtherUnits(unit))
+        {
+            return;
+        }
+
+        foreach (var d in old?.Diagnostics ?? [])
+        {
+            foreach (var id in d.Paths)
+            {
+                if (_cross.TryGetValue(id, out var list) && list.RemoveAll(e => e.Unit == unit) > 0)
+                {
+                    _crossTouched.Add(id);
+                    if (list.Count == 0)
+                    {
+                        _cross.Remove(id);
                     }
                 }
             }
         }
 
-        var paths = ImmutableArray.CreateBuilder<TrafficPath>();
-        var diags = ImmutableArray.CreateBuilder<Diagnostic>();
-        foreach (var r in _results.Values)
+        var diagnostics = now?.Diagnostics ?? [];
+        for (var i = 0; i < diagnostics.Length; i++)
         {
-            foreach (var p in r.Paths)
+            foreach (var id in diagnostics[i].Paths)
             {
-                var path = p;
-                if (cross.TryGetValue(p.Id, out var extra))
+                if (!_cross.TryGetValue(id, out var list))
                 {
-                    foreach (var d in extra)
-                    {
-                        path = UnitAnalysis.AddDiagnostic(path, d);
-                    }
+                    _cross[id] = list = [];
                 }
 
-                paths.Add(path);
+                list.Add((unit, i, diagnostics[i]));
+                _crossTouched.Add(id);
             }
+        }
+    }
 
+    private ClusterAnalysis Flatten()
+    {
+        foreach (var id in _crossTouched)
+        {
+            if (_pathOwner.TryGetValue(id, out var owner))
+            {
+                _remark.Add(owner);
+            }
+        }
+
+        foreach (var unit in _remark)
+        {
+            if (_results.TryGetValue(unit, out var r) && r.Paths.Any(p => _cross.ContainsKey(p.Id)))
+            {
+                _marked[unit] = [.. r.Paths.Select(Mark)];
+            }
+            else
+            {
+                _marked.Remove(unit);
+            }
+        }
+
+        _remark.Clear();
+        _crossTouched.Clear();
+
+        var paths = ImmutableArray.CreateBuilder<TrafficPath>();
+        var diags = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var (unit, r) in _results)
+        {
+            paths.AddRange(_marked.TryGetValue(unit, out var marked) ? marked : r.Paths);
             diags.AddRange(r.Diagnostics);
         }
 
         diags.AddRange(_static);
         return new ClusterAnalysis(_index.Snapshot, paths.ToImmutable(), diags.ToImmutable());
+    }
+
+    /// <summary>A path with the findings other units made about it, in unit order as a full pass would add them.</summary>
+    private TrafficPath Mark(TrafficPath path)
+    {
+        if (!_cross.TryGetValue(path.Id, out var marks))
+        {
+            return path;
+        }
+
+        foreach (var (_, _, d) in marks.OrderBy(m => m.Unit, StringComparer.Ordinal).ThenBy(m => m.Index))
+        {
+            path = UnitAnalysis.AddDiagnostic(path, d);
+        }
+
+        return path;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using PortMapper.Benchmarks.Analysis;
 using PortMapper.Core.Analysis;
+using PortMapper.Core.Design;
 using PortMapper.Core.Model;
 using PortMapper.Core.Policy;
 
@@ -26,6 +27,9 @@ public class PolicyBenchmarks
     private Pod _ready = null!;
     private Pod _unready = null!;
     private bool _podFlip;
+    private bool _analyzerPolicyFlip;
+    private ClusterAnalysis _whatIfBefore = null!;
+    private ClusterAnalysis _whatIfAfter = null!;
 
     [Params("50k")]
     public string Scale { get; set; } = "50k";
@@ -42,6 +46,8 @@ public class PolicyBenchmarks
         _ready = _snapshot.Pods.Values.OrderBy(p => p.Key()).Skip(1).First();
         _unready = _ready with { Ready = false };
         _metrics = _http with { Ingress = [_http.Ingress[0] with { Ports = [new NetworkPolicyPort(Protocols.Tcp, IntOrName.FromName("metrics"), null)] }] };
+        _whatIfBefore = ClusterAnalyzer.Analyze(_snapshot);
+        _whatIfAfter = ClusterAnalyzer.Analyze(_snapshot.Upsert(_metrics));
     }
 
     /// <summary>The number of NetworkPolicies and ClusterNetworkPolicies in the benchmark cluster.</summary>
@@ -94,6 +100,25 @@ public class PolicyBenchmarks
         _podFlip = !_podFlip;
         return _analyzer.Apply(new ClusterChange(ChangeType.Modified, _podFlip ? _unready : _ready)).Diagnostics.Length;
     }
+
+    /// <summary>
+    /// The path analyzer with the policies: one allow policy changes its port, so the PM5xx units of its namespace and
+    /// the reach units (PM504, PM505) of the namespace's Services and of the Ingresses are recomputed.
+    /// </summary>
+    [Benchmark]
+    public int AnalyzerOnePolicyChange()
+    {
+        _analyzerPolicyFlip = !_analyzerPolicyFlip;
+        return _analyzer.Apply(new ClusterChange(ChangeType.Modified, _analyzerPolicyFlip ? _metrics : _http)).Diagnostics.Length;
+    }
+
+    /// <summary>
+    /// The designer's NetworkPolicy what-if (<see cref="PolicyWhatIf"/>) for that same change, given both analyses:
+    /// every client group (capped) against each Service port into the pods the policy selects, before and after.
+    /// </summary>
+    [Benchmark]
+    public int DesignerPolicyWhatIf() =>
+        PolicyWhatIf.Compute(_whatIfBefore, _whatIfAfter, [_http.Ref()])!.Closed.Length;
 
     private PolicyVerdictKind Evaluate(PolicyEvaluator evaluator, Pod pod)
     {

@@ -97,7 +97,7 @@ public sealed record PolicyWhatIf(ImmutableArray<ReachChange> Opened, ImmutableA
 
         var beforeEvaluator = new PolicyEvaluator(beforeIndex);
         var afterEvaluator = new PolicyEvaluator(afterIndex);
-        var nodeIp = after.Snapshot.Nodes.Values.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).Select(n => n.PrimaryAddress).OfType<string>().FirstOrDefault();
+        var nodeIp = ReachChecks.FirstNodeIp(after.Snapshot.Nodes);
         var changes = new List<ReachChange>();
         foreach (var target in targets)
         {

@@ -12,7 +12,14 @@ public static class KubeProxyFromAnalysis
     /// them, with the endpoints the analysis resolved (from EndpointSlices, or predicted from selectors).
     /// Null when there is no such Service; an unknown node is reported through <paramref name="error"/>.
     /// </summary>
-    public static KubeProxyRuleSet? Generate(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error)
+    public static KubeProxyRuleSet? Generate(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error) =>
+        Input(analysis, service, nodeName, out error) is { } input ? KubeProxyRuleGenerator.Generate(input) : null;
+
+    /// <summary>The same Service's rules as kube-proxy in nftables mode writes them into its <c>kube-proxy</c> table.</summary>
+    public static NftablesRuleSet? GenerateNftables(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error) =>
+        Input(analysis, service, nodeName, out error) is { } input ? NftablesRuleGenerator.Generate(input) : null;
+
+    private static KubeProxyInput? Input(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error)
     {
         error = null;
         var snapshot = analysis.Snapshot;
@@ -53,6 +60,6 @@ public static class KubeProxyFromAnalysis
             });
         }
 
-        return KubeProxyRuleGenerator.Generate(new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable() });
+        return new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable() };
     }
 }

@@ -158,6 +158,7 @@ public sealed partial class ModelReader
     {
         Name = Str(c, "name", $"{path}.name") ?? "",
         IsRestartableInit = restartableInit,
+        CommandLine = [.. Strings(c, "command"), .. Strings(c, "args")],
         Ports = Arr(c, "ports", $"{path}.ports").Select((p, j) => new ContainerPort
         {
             Name = Str(p, "name", $"{path}.ports[{j}].name"),
@@ -385,6 +386,12 @@ public sealed partial class ModelReader
 
         return result;
     }
+
+    /// <summary>A list of strings; other items are skipped (nothing PortMapper reads from a command line is a number).</summary>
+    private static IEnumerable<string> Strings(JsonObject? parent, string key) =>
+        parent?[key] is JsonArray a
+            ? a.OfType<JsonValue>().Where(v => v.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(v => v.GetValue<string>())
+            : [];
 
     private string? Str(JsonObject? parent, string key, string path)
     {

@@ -53,6 +53,9 @@ public sealed record Container
 
     /// <summary>An init container with restartPolicy Always (a sidecar): its ports count like a container's.</summary>
     public bool IsRestartableInit { get; init; }
+
+    /// <summary>The container's <c>command</c> followed by its <c>args</c>: how kube-proxy's flags (<c>--proxy-mode</c>) are read.</summary>
+    public ImmutableArray<string> CommandLine { get; init; } = [];
 }
 
 /// <summary>The part of a pod spec that matters for traffic; shared by Pods and workload templates.</summary>

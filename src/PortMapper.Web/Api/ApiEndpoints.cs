@@ -1,3 +1,4 @@
+using PortMapper.Web.Hosting;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PortMapper.Core.Analysis;
@@ -50,12 +51,45 @@ public static partial class ApiEndpoints
             .Select(ApiMapper.Map));
     }
 
-    private static Results<ContentHttpResult, ProblemHttpResult> GetKubeProxy(LiveAnalysis live, string @namespace, string name, string? node)
+    private static Results<ContentHttpResult, ProblemHttpResult> GetKubeProxy(LiveAnalysis live, PortMapperOptions options, string @namespace, string name, string? node, string? mode)
     {
         var analysis = live.Current.Analysis;
         if (CheckNamespace(analysis, @namespace) is { } problem)
         {
             return problem;
+        }
+
+        ProxyMode proxyMode;
+        if (mode is not null)
+        {
+            if (!Dataplane.TryParseMode(mode, out proxyMode))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid kube-proxy mode", $"mode: \"{mode}\" is not a kube-proxy mode; use iptables, nftables or ipvs (the default is what the cluster runs).");
+            }
+        }
+        else
+        {
+            var dataplane = Dataplane.Detect(analysis.Snapshot, options.ProxyMode);
+            if (dataplane.Mode == ProxyMode.Replaced)
+            {
+                return Problem(StatusCodes.Status404NotFound, "No kube-proxy rules", $"{dataplane.Summary}. Pass mode=iptables or mode=nftables to see what kube-proxy would program.");
+            }
+
+            proxyMode = dataplane.Mode;
+        }
+
+        if (proxyMode == ProxyMode.Nftables)
+        {
+            var nft = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey(@namespace, name), node, out var nftError);
+            return nft is null
+                ? Problem(nftError!.StartsWith("node", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, "No kube-proxy rules", nftError)
+                : TypedResults.Text(nft.ToNftList(), "text/plain; charset=utf-8");
+        }
+
+        if (proxyMode == ProxyMode.Ipvs)
+        {
+            return Problem(StatusCodes.Status501NotImplemented, "IPVS rules are not rendered",
+                "kube-proxy in IPVS mode (deprecated) programs IPVS virtual servers, not chains; PortMapper explains the mode but does not render ipvsadm output. Pass mode=iptables or mode=nftables.");
         }
 
         var rules = KubeProxyFromAnalysis.Generate(analysis, new ObjectKey(@namespace, name), node, out var error);
@@ -89,7 +123,7 @@ public static partial class ApiEndpoints
         return TypedResults.Ok(ApiMapper.Map(Tracer.Trace(analysis, source!, target!)));
     }
 
-    private static Ok<ApiCluster> GetCluster(LiveAnalysis live) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current));
+    private static Ok<ApiCluster> GetCluster(LiveAnalysis live, PortMapperOptions options) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current, options.ProxyMode));
 
     /// <summary>A namespace filter must be a DNS-1123 label that the cluster knows; anything else is a 400 or 404 that says so.</summary>
     internal static ProblemHttpResult? CheckNamespace(ClusterAnalysis analysis, string? ns)

@@ -1,3 +1,4 @@
+using PortMapper.Core.KubeProxy;
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using PortMapper.Core.Analysis;
@@ -95,7 +96,13 @@ public sealed record ApiCluster(
     ImmutableSortedDictionary<string, int> Diagnostics,
     int Paths,
     ApiHealth Health,
-    ImmutableArray<ApiSkipped> Skipped);
+    ImmutableArray<ApiSkipped> Skipped)
+{
+    /// <summary>What carries Service traffic: kube-proxy's mode (iptables, nftables, ipvs) or none, and how PortMapper knows.</summary>
+    public ApiDataplane? Dataplane { get; init; }
+}
+
+public sealed record ApiDataplane(string Mode, string Source, string Summary, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Replacement);
 
 public static class ApiMapper
 {
@@ -189,8 +196,9 @@ public static class ApiMapper
             v.Verdict.Walk)).ToImmutableArray(),
         t.DroppedAt is { } dropped ? HopKindName(dropped) : null);
 
-    public static ApiCluster MapCluster(IClusterSource source, AnalysisUpdate update)
+    public static ApiCluster MapCluster(IClusterSource source, AnalysisUpdate update, ProxyMode? configured = null)
     {
+        var dataplane = PortMapper.Core.KubeProxy.Dataplane.Detect(update.Analysis.Snapshot, configured);
         var s = update.Analysis.Snapshot;
         var objects = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, int>
         {
@@ -220,6 +228,9 @@ public static class ApiMapper
             diagnostics,
             update.Analysis.Paths.Length,
             new ApiHealth(st.StatusName, st.LastError, st.Since, st.Hidden.IsDefault ? [] : st.Hidden.Select(h => new ApiHidden(h.Resource, h.Namespace, h.Reason)).ToImmutableArray()),
-            source is DemoCluster demo ? demo.Skipped.Select(x => new ApiSkipped(x.ApiVersion, x.Kind, x.Name, x.Source.ToString())).ToImmutableArray() : []);
+            source is DemoCluster demo ? demo.Skipped.Select(x => new ApiSkipped(x.ApiVersion, x.Kind, x.Name, x.Source.ToString())).ToImmutableArray() : [])
+        {
+            Dataplane = new ApiDataplane(dataplane.ModeName, dataplane.Source, dataplane.Summary, dataplane.Replacement),
+        };
     }
 }

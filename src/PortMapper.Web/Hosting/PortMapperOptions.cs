@@ -1,3 +1,4 @@
+using PortMapper.Core.KubeProxy;
 using System.Collections.Immutable;
 using System.CommandLine;
 using System.CommandLine.Parsing;
@@ -30,6 +31,12 @@ public sealed record PortMapperOptions
 
     /// <summary>The API server's --service-node-port-range, used to judge nodePort values.</summary>
     public NodePortRange NodePortRange { get; init; } = NodePortRange.Default;
+
+    /// <summary>
+    /// --proxy-mode: what kube-proxy runs when the cluster does not say (no --proxy-mode flag on a kube-proxy pod);
+    /// null means kube-proxy's default, iptables.
+    /// </summary>
+    public ProxyMode? ProxyMode { get; init; }
 
     /// <summary>Whether the designer may server-side apply to a live cluster (never without this flag).</summary>
     public bool AllowApply { get; init; }
@@ -160,6 +167,7 @@ public static partial class PortMapperCommandLine
             Environment = NotBlank(parse.GetValue(syntax.Environment), "--environment", errors),
             ContentRoot = parse.GetValue(syntax.ContentRoot) is { } contentRoot ? ExistingDirectory(contentRoot, "--contentRoot", errors) : null,
             DemoSize = parse.GetValue(syntax.DemoSize),
+            ProxyMode = ParseProxyMode(parse.GetValue(syntax.ProxyMode), errors),
             PathBase = ParsePathBase(parse.GetValue(syntax.PathBase), environment(PathBaseVariable), errors),
             TrustedProxies = ParseNetworks(parse.GetValue(syntax.TrustedProxies) ?? [], errors),
             ApplyTokenFile = parse.GetValue(syntax.ApplyTokenFile) is { } tokenFile ? ExistingPath(tokenFile, "--apply-token-file", errors, allowDirectory: false) : null,
@@ -484,11 +492,33 @@ public static partial class PortMapperCommandLine
         // For benchmarks and scale tests (bench/browser): the demo on a generated cluster of this many pods.
         public readonly Option<int?> DemoSize = new("--demo-size") { Hidden = true, HelpName = "pods" };
 
+        public readonly Option<string> ProxyMode = new("--proxy-mode")
+        {
+            Description = "kube-proxy's mode when the cluster does not show it (a kube-proxy pod without --proxy-mode): iptables (default), nftables or ipvs.",
+            HelpName = "mode",
+        };
+
         public RootCommand CreateRoot() => new("PortMapper shows how traffic reaches workloads in Kubernetes, in the browser.")
         {
             Demo, Manifests, Kubeconfig, Context, Namespaces, NodePortRange, AllowApply, Urls, Environment, ContentRoot, ApplicationName,
-            PathBase, TrustedProxies, ApplyTokenFile, OidcAuthority, OidcClientId, OidcClientSecretFile, DataProtectionKeys, DemoSize,
+            PathBase, TrustedProxies, ApplyTokenFile, OidcAuthority, OidcClientId, OidcClientSecretFile, DataProtectionKeys, DemoSize, ProxyMode,
         };
+    }
+
+    private static ProxyMode? ParseProxyMode(string? text, List<string> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Dataplane.TryParseMode(text, out var mode))
+        {
+            return mode;
+        }
+
+        errors.Add($"--proxy-mode: \"{text}\" is not a kube-proxy mode; use iptables, nftables or ipvs.");
+        return null;
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]

@@ -141,7 +141,37 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
         Assert.Contains("iptables mode", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetKubeProxy_NftablesMode_IsTheKubeProxyTableAsNftListsIt()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/api/kubeproxy/default/nginx-service?node=node-b&mode=nftables");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("table ip kube-proxy {", text, StringComparison.Ordinal);
+        Assert.Contains("chain service-", text, StringComparison.Ordinal);
+        Assert.Contains("default/nginx-service/tcp/", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("KUBE-SVC-", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetCluster_SaysWhatCarriesServiceTraffic_AndHowItKnows()
+    {
+        using var client = factory.CreateClient();
+
+        var cluster = JsonDocument.Parse(await client.GetStringAsync("/api/cluster")).RootElement;
+
+        var dataplane = cluster.GetProperty("dataplane");
+        // The demo has no kube-system pods to tell: kube-proxy's default, and how to say otherwise.
+        Assert.Equal("iptables", dataplane.GetProperty("mode").GetString());
+        Assert.Contains("--proxy-mode", dataplane.GetProperty("source").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("/api/kubeproxy/default/nginx-service?mode=userspace", HttpStatusCode.BadRequest, "not a kube-proxy mode")]
+    [InlineData("/api/kubeproxy/default/nginx-service?mode=ipvs", HttpStatusCode.NotImplemented, "IPVS")]
     [InlineData("/api/paths?namespace=Not_A_Namespace", HttpStatusCode.BadRequest, "DNS-1123 label")]
     [InlineData("/api/diagnostics?namespace=does-not-exist", HttpStatusCode.NotFound, "Known namespaces")]
     [InlineData("/api/trace?from=somewhere&to=1.2.3.4:80", HttpStatusCode.BadRequest, "from:")]

@@ -10,6 +10,18 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _temp.Delete(recursive: true);
 
+    [Theory]
+    [InlineData("nftables", PortMapper.Core.KubeProxy.ProxyMode.Nftables)]
+    [InlineData("IPVS", PortMapper.Core.KubeProxy.ProxyMode.Ipvs)]
+    [InlineData("iptables", PortMapper.Core.KubeProxy.ProxyMode.Iptables)]
+    public void Parse_ProxyMode_IsKept(string value, PortMapper.Core.KubeProxy.ProxyMode expected)
+    {
+        var options = Assert.IsType<PortMapperOptions>(PortMapperCommandLine.Parse(["--proxy-mode", value]).Options);
+
+        Assert.Equal(expected, options.ProxyMode);
+        Assert.Null(Assert.IsType<PortMapperOptions>(PortMapperCommandLine.Parse([]).Options).ProxyMode);
+    }
+
     [Fact]
     public void Parse_NoArguments_RunsTheDemoWithDefaults()
     {
@@ -82,6 +94,7 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--proxy-mode", "userspace", "--proxy-mode: \"userspace\" is not a kube-proxy mode; use iptables, nftables or ipvs.")]
     [InlineData("--node-port-range", "32767-30000", "--node-port-range: '32767-30000' is not a port range")]
     [InlineData("--node-port-range", "30000", "--node-port-range: '30000' is not a port range")]
     [InlineData("--node-port-range", "0-100", "--node-port-range: '0-100' is not a port range")]

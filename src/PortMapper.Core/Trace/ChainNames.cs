@@ -24,3 +24,38 @@ internal static class ChainNames
     public static string Name(string prefix, string servicePortName, string protocol, string? endpoint) =>
         KubeProxyChains.Name(prefix, servicePortName, protocol, endpoint);
 }
+
+/// <summary>The shared chains and maps the tracer names, per kube-proxy mode.</summary>
+internal sealed record TraceChainNames(string Services, string NodePorts, string RejectInternal, string RejectExternal, string RejectNodePort, string Firewall, string Masquerade)
+{
+    public static TraceChainNames Iptables { get; } = new(
+        KubeProxyChains.Services, KubeProxyChains.NodePorts, KubeProxyChains.Services, KubeProxyChains.ExternalServices, KubeProxyChains.ExternalServices, "KUBE-FW", KubeProxyChains.MarkMasquerade);
+
+    /// <summary>
+    /// nftables mode: the <c>services</c> chain dispatches through the <c>service-ips</c> and <c>service-nodeports</c>
+    /// verdict maps; Services without endpoints are in the <c>no-endpoint-services</c> / <c>no-endpoint-nodeports</c> maps.
+    /// </summary>
+    public static TraceChainNames Nftables { get; } = new(
+        NftablesNames.Services, NftablesNames.ServiceNodePorts, NftablesNames.NoEndpointServices, NftablesNames.NoEndpointServices, NftablesNames.NoEndpointNodePorts,
+        NftablesNames.FirewallIps, NftablesNames.MarkForMasquerade);
+
+    /// <summary>kube-proxy's nftables names for the per-Service chains the tracer asks for by their iptables prefix.</summary>
+    public static string NftName(string prefix, string servicePortName, string protocol, string? endpoint)
+    {
+        var slash = servicePortName.IndexOf('/', StringComparison.Ordinal);
+        var colon = servicePortName.IndexOf(':', slash + 1);
+        var name = new ServicePortName(
+            servicePortName[..slash],
+            colon < 0 ? servicePortName[(slash + 1)..] : servicePortName[(slash + 1)..colon],
+            colon < 0 ? "" : servicePortName[(colon + 1)..]);
+        return prefix switch
+        {
+            KubeProxyChains.ServicePrefix => NftablesNames.ServiceChain(name, protocol),
+            KubeProxyChains.LocalPrefix => NftablesNames.LocalChain(name, protocol),
+            KubeProxyChains.ExternalPrefix => NftablesNames.ExternalChain(name, protocol),
+            KubeProxyChains.FirewallPrefix => NftablesNames.FirewallChain(name, protocol),
+            KubeProxyChains.EndpointPrefix => NftablesNames.EndpointChain(name, protocol, endpoint ?? ""),
+            _ => prefix,
+        };
+    }
+}

@@ -82,7 +82,7 @@ internal sealed partial class TraceRun
     private TraceResult ThroughClusterIp(Service svc, ServicePort port, string dialed, string pathId)
     {
         var where = _nodeName is null ? "on the client's node" : $"on node {_nodeName}";
-        Step(TraceStepKind.ClusterIp, $"kube-proxy {where} matches clusterIP {dialed}/{port.Protocol} of Service {Name(svc)}, port {UnitAnalysis.Describe(port)}, in KUBE-SERVICES and jumps to the Service's chain; the packet never leaves the node with the clusterIP as destination", dialed, _nodeName, ChainNames.Services);
+        Step(TraceStepKind.ClusterIp, $"kube-proxy {where} matches clusterIP {dialed}/{port.Protocol} of Service {Name(svc)}, port {UnitAnalysis.Describe(port)}, in {_names.Services} and jumps to the Service's chain; the packet never leaves the node with the clusterIP as destination", dialed, _nodeName, _names.Services);
         return ThroughKubeProxy(svc, port, Entry.ClusterIp, dialed, _nodeName, pathId);
     }
 
@@ -90,13 +90,13 @@ internal sealed partial class TraceRun
     {
         var firewall = svc.LoadBalancerSourceRanges.IsDefaultOrEmpty
             ? ""
-            : $"; loadBalancerSourceRanges lets only {string.Join(", ", svc.LoadBalancerSourceRanges)} through (KUBE-FW), other sources are dropped";
+            : $"; loadBalancerSourceRanges lets only {string.Join(", ", svc.LoadBalancerSourceRanges)} through ({_names.Firewall}), other sources are dropped";
         var chain = svc.LoadBalancerSourceRanges.IsDefaultOrEmpty
-            ? ChainNames.Services
+            ? _names.Services
             : chains(ChainNames.FirewallPrefix, ChainNames.ServicePortName(svc, port), port.Protocol, null);
         var text = External
             ? $"the load balancer of Service {Name(svc)} at {dialed} forwards the connection to a node ({(port.NodePort is { } np && svc.HasNodePorts ? $"to its nodePort {np}, or" : "")} keeping the destination, depending on the provider); kube-proxy there matches the load-balancer address{firewall}"
-            : $"kube-proxy on {(_nodeName is null ? "the client's node" : "node " + _nodeName)} captures traffic to load-balancer address {dialed} of Service {Name(svc)} in KUBE-SERVICES before it leaves the node{firewall}";
+            : $"kube-proxy on {(_nodeName is null ? "the client's node" : "node " + _nodeName)} captures traffic to load-balancer address {dialed} of Service {Name(svc)} in {_names.Services} before it leaves the node{firewall}";
         Step(TraceStepKind.LoadBalancer, text, dialed, External ? null : _nodeName, chain);
         return ThroughKubeProxy(svc, port, Entry.LoadBalancer, dialed, External ? null : _nodeName, UnitAnalysis.ServicePathId(Exposure.LoadBalancer, svc, port));
     }
@@ -104,9 +104,9 @@ internal sealed partial class TraceRun
     private TraceResult ThroughExternalIp(Service svc, ServicePort port, string dialed)
     {
         var text = External
-            ? $"your network must route {dialed} to a node (PortMapper cannot see how); kube-proxy on that node matches externalIP {dialed} of Service {Name(svc)} in KUBE-SERVICES"
-            : $"kube-proxy on {(_nodeName is null ? "the client's node" : "node " + _nodeName)} matches externalIP {dialed} of Service {Name(svc)} in KUBE-SERVICES before the packet leaves the node";
-        Step(TraceStepKind.ExternalIp, text, dialed, External ? null : _nodeName, ChainNames.Services);
+            ? $"your network must route {dialed} to a node (PortMapper cannot see how); kube-proxy on that node matches externalIP {dialed} of Service {Name(svc)} in {_names.Services}"
+            : $"kube-proxy on {(_nodeName is null ? "the client's node" : "node " + _nodeName)} matches externalIP {dialed} of Service {Name(svc)} in {_names.Services} before the packet leaves the node";
+        Step(TraceStepKind.ExternalIp, text, dialed, External ? null : _nodeName, _names.Services);
         return ThroughKubeProxy(svc, port, Entry.ExternalIp, dialed, External ? null : _nodeName, UnitAnalysis.ServicePathId(Exposure.ExternalIP, svc, port));
     }
 
@@ -115,7 +115,7 @@ internal sealed partial class TraceRun
         var svc = owners[0];
         var port = svc.Ports.First(p => p.NodePort == t.Port && p.Protocol == t.Protocol);
         var name = node.Metadata.Name;
-        var text = $"kube-proxy on node {name} sends traffic for the node's own addresses from KUBE-SERVICES to KUBE-NODEPORTS, which matches nodePort {t.Port}/{t.Protocol} of Service {Name(svc)}, port {UnitAnalysis.Describe(port)}";
+        var text = $"kube-proxy on node {name} sends traffic for the node's own addresses from {_names.Services} to {_names.NodePorts}, which matches nodePort {t.Port}/{t.Protocol} of Service {Name(svc)}, port {UnitAnalysis.Describe(port)}";
         if (owners.Count > 1)
         {
             text += $"; {string.Join(", ", owners.Skip(1).Select(s => "Service " + Name(s)))} claims the same nodePort ({Codes.NodePortDuplicate}): the API server gives it to only one of them";
@@ -131,7 +131,7 @@ internal sealed partial class TraceRun
             text += $"; node {name} is NotReady, so its kube-proxy may not be running";
         }
 
-        Step(TraceStepKind.NodePort, text, dialed, name, ChainNames.NodePorts);
+        Step(TraceStepKind.NodePort, text, dialed, name, _names.NodePorts);
         return ThroughKubeProxy(svc, port, Entry.NodePort, dialed, name, UnitAnalysis.ServicePathId(Exposure.NodePort, svc, port));
     }
 

@@ -7,7 +7,7 @@ using PortMapper.Core.Policy;
 namespace PortMapper.Core.Trace;
 
 /// <summary>One trace: the source resolved once, the steps collected as the packet moves.</summary>
-internal sealed partial class TraceRun(TraceIndex index, TraceSource from, ChainNamer chains)
+internal sealed partial class TraceRun(TraceIndex index, TraceSource from, ChainNamer chains, TraceChainNames? names = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -26,6 +26,8 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         LoadBalancer,
         ExternalIp,
     }
+
+    private readonly TraceChainNames _names = names ?? TraceChainNames.Iptables;
 
     private ClusterSnapshot S => index.Snapshot;
 
@@ -145,7 +147,7 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
             fallback = !candidates.IsEmpty;
         }
 
-        var filterChain = external ? ChainNames.ExternalServices : ChainNames.Services;
+        var filterChain = entry == Entry.NodePort ? _names.RejectNodePort : external ? _names.RejectExternal : _names.RejectInternal;
         if (candidates.IsEmpty)
         {
             if (!all.Any(e => e.Ready || (e.Serving && e.Terminating)))
@@ -189,7 +191,7 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         if (!svc.ExternalPolicyLocal)
         {
             var whose = handlingNode is null ? "the address of the node that forwards it" : $"node {handlingNode}'s address";
-            return $"SNAT to the node address because externalTrafficPolicy is Cluster (KUBE-MARK-MASQ): the pod sees {whose}, not the client's, and the endpoint may be on any node";
+            return $"SNAT to the node address because externalTrafficPolicy is Cluster ({_names.Masquerade}): the pod sees {whose}, not the client's, and the endpoint may be on any node";
         }
 
         if (shortCircuit)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using PortMapper.Core.Analysis;
+using PortMapper.Core.KubeProxy;
 
 namespace PortMapper.Core.Trace;
 
@@ -18,13 +19,16 @@ public static class Tracer
     /// <param name="analysis">The analysed cluster; its look-up index is built on the first trace and reused.</param>
     /// <param name="from">Where the request starts.</param>
     /// <param name="to">What it is sent to.</param>
-    /// <param name="chainNames">Names kube-proxy chains; kube-proxy's own hashing when null.</param>
-    public static TraceResult Trace(ClusterAnalysis analysis, TraceSource from, TraceTarget to, ChainNamer? chainNames = null)
+    /// <param name="chainNames">Names kube-proxy chains; kube-proxy's own hashing (of <paramref name="mode"/>) when null.</param>
+    /// <param name="mode">The kube-proxy mode whose chains the steps name: iptables (KUBE-SVC-…) or nftables (service-…).</param>
+    public static TraceResult Trace(ClusterAnalysis analysis, TraceSource from, TraceTarget to, ChainNamer? chainNames = null, ProxyMode mode = ProxyMode.Iptables)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         var index = Indexes.GetValue(analysis, a => new TraceIndex(a));
-        return new TraceRun(index, from, chainNames ?? ChainNames.Name).Run(to);
+        return mode == ProxyMode.Nftables
+            ? new TraceRun(index, from, chainNames ?? TraceChainNames.NftName, TraceChainNames.Nftables).Run(to)
+            : new TraceRun(index, from, chainNames ?? ChainNames.Name).Run(to);
     }
 }

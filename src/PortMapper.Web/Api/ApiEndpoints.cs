@@ -102,7 +102,7 @@ public static partial class ApiEndpoints
         return TypedResults.Text(rules.ToIptablesSave(), "text/plain; charset=utf-8");
     }
 
-    private static Results<Ok<ApiTrace>, ProblemHttpResult> GetTrace(LiveAnalysis live, string? from, string? to)
+    private static Results<Ok<ApiTrace>, ProblemHttpResult> GetTrace(LiveAnalysis live, PortMapperOptions options, string? from, string? to)
     {
         var analysis = live.Current.Analysis;
         if (!TraceSource.TryParse(from ?? "external", analysis.Snapshot, out var source, out var sourceError))
@@ -120,7 +120,9 @@ public static partial class ApiEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Invalid trace target", $"to: {targetError}");
         }
 
-        return TypedResults.Ok(ApiMapper.Map(Tracer.Trace(analysis, source!, target!)));
+        // The steps name the chains of the mode the cluster runs (iptables names when it runs no kube-proxy at all).
+        var mode = Dataplane.Detect(analysis.Snapshot, options.ProxyMode).Mode;
+        return TypedResults.Ok(ApiMapper.Map(Tracer.Trace(analysis, source!, target!, mode: mode)));
     }
 
     private static Ok<ApiCluster> GetCluster(LiveAnalysis live, PortMapperOptions options) => TypedResults.Ok(ApiMapper.MapCluster(live.Source, live.Current, options.ProxyMode));

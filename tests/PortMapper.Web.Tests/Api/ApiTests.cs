@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.TestHost;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -154,6 +156,26 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
         Assert.Contains("chain service-", text, StringComparison.Ordinal);
         Assert.Contains("default/nginx-service/tcp/", text, StringComparison.Ordinal);
         Assert.DoesNotContain("KUBE-SVC-", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProxyModeOptionNftables_ClusterTraceAndRulesUseIt()
+    {
+        using var nft = factory.WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.AddSingleton(new PortMapper.Web.Hosting.PortMapperOptions { ProxyMode = PortMapper.Core.KubeProxy.ProxyMode.Nftables })));
+        using var client = nft.CreateClient();
+
+        var cluster = JsonDocument.Parse(await client.GetStringAsync("/api/cluster")).RootElement;
+        var trace = JsonDocument.Parse(await client.GetStringAsync("/api/trace?from=pod:default/nginx&to=nginx-service.default:30080")).RootElement;
+        var rules = await client.GetStringAsync("/api/kubeproxy/default/nginx-service");
+
+        Assert.Equal("nftables", cluster.GetProperty("dataplane").GetProperty("mode").GetString());
+        Assert.Equal("the --proxy-mode option", cluster.GetProperty("dataplane").GetProperty("source").GetString());
+        var chains = trace.GetProperty("hops").EnumerateArray().Select(h => h.TryGetProperty("chain", out var c) ? c.GetString() : null).OfType<string>().ToList();
+        Assert.Contains("services", chains);
+        Assert.Contains(chains, c => c.StartsWith("service-", StringComparison.Ordinal) && c.Contains("default/nginx-service/tcp/", StringComparison.Ordinal));
+        Assert.DoesNotContain(chains, c => c.StartsWith("KUBE-", StringComparison.Ordinal));
+        Assert.Contains("table ip kube-proxy {", rules, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,6 +37,8 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         _module.SetupVoid("setPalette", _ => true).SetVoidResult();
         Services.AddSingleton(_live);
+        // Read when first asked for (at render), so a test can set the options before it renders.
+        Services.AddSingleton(_ => _options);
         Services.AddScoped<DesignPreview>();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -48,6 +50,8 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         await DisposeAsync();
         await _live.DisposeAsync();
     }
+
+    private PortMapper.Web.Hosting.PortMapperOptions _options = new();
 
     [Fact]
     public void Render_DemoCluster_CreatesTheGraphWithEveryElement()
@@ -77,6 +81,23 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
         Assert.Empty(diff.RemoveNodes);
         // Later namespaces slide down to make room; nothing already drawn in "default" moves.
         Assert.DoesNotContain(diff.ChangeNodes, n => n.Namespace == "default" && n.Kind is not (GraphKinds.Client or GraphKinds.Namespace));
+    }
+
+    [Fact]
+    public void TapService_InNftablesMode_ShowsTheKubeProxyTableInstead()
+    {
+        _options = new PortMapper.Web.Hosting.PortMapperOptions { ProxyMode = PortMapper.Core.KubeProxy.ProxyMode.Nftables };
+        var page = Render<GraphPage>();
+        var canvas = page.FindComponent<GraphCanvas>();
+        Invoked(page, "create");
+
+        page.InvokeAsync(() => canvas.Instance.OnElementTap("svc:default/nginx-service:30080/TCP"));
+
+        page.WaitForAssertion(() => Assert.Equal("nftables", page.Find("[data-testid=kubeproxy-mode]").GetAttribute("data-mode")));
+        var section = page.Find("[data-testid=kubeproxy-section]").TextContent;
+        Assert.Contains("nftables mode (the --proxy-mode option)", section, StringComparison.Ordinal);
+        Assert.Contains("table ip kube-proxy {", page.Find("[data-testid=nft-list]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("KUBE-SVC-", section, StringComparison.Ordinal);
     }
 
     [Fact]

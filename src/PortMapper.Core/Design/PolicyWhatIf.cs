@@ -204,7 +204,7 @@ public sealed record PolicyWhatIf(ImmutableArray<ReachChange> Opened, ImmutableA
     {
         var byPort = analysis.Paths
             .Where(p => p.Service is not null && p.Exposure is Exposure.ClusterIP or Exposure.Headless or Exposure.NodePort or Exposure.LoadBalancer or Exposure.ExternalIP)
-            .GroupBy(p => p.Id[(p.Id.IndexOf(':', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal)
+            .GroupBy(ReachChecks.PortOfPath, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
         foreach (var group in byPort)
         {

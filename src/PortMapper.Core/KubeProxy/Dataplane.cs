@@ -75,6 +75,15 @@ public sealed record Dataplane(ProxyMode Mode, string Source, string? Replacemen
     public static Dataplane Detect(ClusterSnapshot snapshot, ProxyMode? configured = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        // The header, the trace, the side panel and the API ask for every analysis update: work it out once per pod set.
+        var byMode = Detected.GetValue(snapshot.Pods, _ => new System.Collections.Concurrent.ConcurrentDictionary<int, Dataplane>());
+        return byMode.GetOrAdd(configured is { } mode ? (int)mode : -1, _ => Compute(snapshot, configured));
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Collections.Immutable.ImmutableDictionary<ObjectKey, Pod>, System.Collections.Concurrent.ConcurrentDictionary<int, Dataplane>> Detected = [];
+
+    private static Dataplane Compute(ClusterSnapshot snapshot, ProxyMode? configured)
+    {
         var system = snapshot.Pods.Values.Where(p => KubeNames.Comparer.Equals(p.Metadata.Namespace, "kube-system")).ToList();
         var proxies = system.Where(IsKubeProxyPod).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
         foreach (var pod in proxies)
@@ -149,7 +158,8 @@ public sealed record Dataplane(ProxyMode Mode, string Source, string? Replacemen
             return "kube-router (its service proxy programs IPVS)";
         }
 
-        if (system.Any(p => p.Metadata.Labels.GetValueOrDefault("k8s-app") == "calico-node") && system.All(p => !IsKubeProxyPod(p)))
+        // Only asked when no kube-proxy pod runs: Calico's iptables data plane always has kube-proxy beside it.
+        if (system.Any(p => p.Metadata.Labels.GetValueOrDefault("k8s-app") == "calico-node"))
         {
             return "Calico, presumably in eBPF mode (no kube-proxy pod; Felix's BPF programs handle Services)";
         }

@@ -271,7 +271,7 @@ internal static class ReachChecks
     }
 
     /// <summary>The Service port a Service path carries: its id ends in <c>ns/name:port/protocol</c> for every exposure.</summary>
-    private static string PortOfPath(TrafficPath p) => p.Id[(p.Id.IndexOf(':', StringComparison.Ordinal) + 1)..];
+    internal static string PortOfPath(TrafficPath p) => p.Id[(p.Id.IndexOf(':', StringComparison.Ordinal) + 1)..];
 
     private static string PortOfService(Service svc, ServicePort p) => $"{svc.Metadata.Namespace}/{svc.Metadata.Name}:{UnitAnalysis.PortKey(p)}";
 

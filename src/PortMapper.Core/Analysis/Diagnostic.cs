@@ -49,6 +49,8 @@ public static class Codes
     public const string LocalPolicyNodesDrop = "PM010";
     public const string LoadBalancerPending = "PM011";
     public const string ExternalNameIgnoresFields = "PM012";
+    public const string FamilyWithoutEndpoints = "PM013";
+    public const string TopologyHintsUnused = "PM014";
     public const string HostNetworkOnNodePort = "PM100";
     public const string NoSelectorNoEndpoints = "PM101";
     public const string IngressClassMissing = "PM102";

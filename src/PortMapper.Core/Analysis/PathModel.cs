@@ -69,7 +69,37 @@ public enum HopKind
 /// <summary>One pod (or template, or manual endpoint) a path delivers to.</summary>
 public sealed record EndpointTarget
 {
+    /// <summary>The address of the Service's primary family (the first of <see cref="Ips"/>).</summary>
     public string? Ip { get; init; }
+
+    /// <summary>One address per family the endpoint serves, in the Service's family order (dual-stack: two).</summary>
+    public ImmutableArray<string> Ips { get; init; } = [];
+
+    /// <summary>The endpoint's zone (its node's topology.kubernetes.io/zone).</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>Topology hints: the zones (hints.forZones) and nodes (hints.forNodes) whose kube-proxy uses this endpoint.</summary>
+    public ImmutableArray<string> ForZones { get; init; } = [];
+
+    public ImmutableArray<string> ForNodes { get; init; } = [];
+
+    /// <summary>The endpoint's address of <paramref name="family"/>, or null when it serves no such address.</summary>
+    public string? IpOf(string family)
+    {
+        foreach (var ip in Ips.IsDefaultOrEmpty ? (Ip is null ? [] : [Ip]) : Ips)
+        {
+            if (Service.IpFamilyOf(ip) == family)
+            {
+                return ip;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>This endpoint as the proxier of <paramref name="family"/> sees it, or null when it has no address there.</summary>
+    public EndpointTarget? InFamily(string family) =>
+        IpOf(family) is { } ip ? (ip == Ip ? this : this with { Ip = ip }) : Ip is null && Ips.IsDefaultOrEmpty ? this : null;
 
     public int? Port { get; init; }
 

@@ -136,7 +136,10 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             if (ready == 0 && !hasRootCause)
             {
                 var why = endpoints.Length == 0
-                    ? (pathDiags.Any(d => d.Code == Codes.NamedTargetPortMissing) ? "no selected pod declares its named targetPort" : "no endpoint serves it")
+                    ? (pathDiags.Any(d => d.Code == Codes.NamedTargetPortMissing) ? "no selected pod declares its named targetPort"
+                        : !useSlices && selected.Count > 0 && selected.All(p => !p.PodIps.IsDefaultOrEmpty && p.PodIps.All(ip => !svc.Families.Contains(Service.IpFamilyOf(ip))))
+                            ? $"the Service is {string.Join("/", svc.Families)} and no selected pod has an address of that family (they have {string.Join(", ", selected.SelectMany(p => p.PodIps).Take(3))})"
+                            : "no endpoint serves it")
                     : $"all {endpoints.Length} endpoint(s) are not ready";
                 pathDiags.Add(new Diagnostic
                 {
@@ -165,6 +168,11 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                     Fix = "Check the readiness of those pods (`kubectl describe pod`).",
                     Paths = ids,
                 });
+            }
+
+            if (ready > 0 && !hasRootCause && !svc.IsHeadless && FamilyWithoutEndpoints(svc, port, i, endpoints, ids) is { } familyGap)
+            {
+                pathDiags.Add(familyGap);
             }
 
             if (port?.NodePort is { } np && svc.HasNodePorts && !S.NodePortRange.Contains(np))
@@ -220,9 +228,30 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                 Object = sref,
                 Field = "status.loadBalancer.ingress",
                 Hop = HopKind.LoadBalancer,
-                Message = $"LoadBalancer Service {sref.Namespace}/{sref.Name} has no external address yet (pending): no load balancer controller has provisioned one.",
-                Fix = "Wait for the cloud controller, or install a load balancer implementation (for example MetalLB on bare metal). Meanwhile use the nodePort or a port-forward.",
+                Message = svc.LoadBalancerClass is { } lbClass
+                    ? $"LoadBalancer Service {sref.Namespace}/{sref.Name} has no external address yet (pending): it names loadBalancerClass {lbClass}, so the cloud provider's default controller leaves it alone and only a controller for {lbClass} can provision it, which has not happened."
+                    : $"LoadBalancer Service {sref.Namespace}/{sref.Name} has no external address yet (pending): no load balancer controller has provisioned one.",
+                Fix = svc.LoadBalancerClass is { } cls
+                    ? $"Install or fix the load balancer implementation for class {cls} (its controller logs say why), or remove spec.loadBalancerClass by recreating the Service (the field is immutable) to use the default load balancer."
+                    : "Wait for the cloud controller, or install a load balancer implementation (for example MetalLB on bare metal). Meanwhile use the nodePort or a port-forward.",
                 Paths = lbIds,
+            };
+            diags.Add(d);
+            ReFinish(perPort, d);
+        }
+
+        if (svc.TrafficDistribution is not null && TopologyHintsUnused(svc, perPort.SelectMany(x => x.Endpoints).ToList()) is { } topology)
+        {
+            var d = new Diagnostic
+            {
+                Code = Codes.TopologyHintsUnused,
+                Severity = Severity.Warning,
+                Object = sref,
+                Field = "spec.trafficDistribution",
+                Hop = HopKind.Endpoints,
+                Message = $"Service {sref.Namespace}/{sref.Name} asks for trafficDistribution {svc.TrafficDistribution}, but {topology.Reason}, so kube-proxy ignores topology and spreads connections over every endpoint, across zones.",
+                Fix = topology.Fix,
+                Paths = [.. perPort.SelectMany(x => x.Paths).Where(p => p.Exposure != Exposure.Headless).Select(p => p.Id)],
             };
             diags.Add(d);
             ReFinish(perPort, d);
@@ -396,17 +425,105 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
     private static Hop LbHop(Service svc, ServicePort port)
     {
+        var byClass = svc.LoadBalancerClass is { } c ? $"loadBalancerClass {c}" : null;
         if (svc.LoadBalancerStatus.IsDefaultOrEmpty)
         {
-            return new Hop(HopKind.LoadBalancer) { Port = port.Port, Name = "pending", Note = "no external address yet", Broken = true };
+            return new Hop(HopKind.LoadBalancer)
+            {
+                Port = port.Port,
+                Name = "pending",
+                Note = byClass is null ? "no external address yet" : $"no external address yet: only the controller of {byClass} provisions it",
+                Broken = true,
+            };
         }
 
+        var notes = new[]
+        {
+            byClass is null ? null : $"provisioned by the controller of {byClass}",
+            svc.LoadBalancerSourceRanges.IsDefaultOrEmpty ? null : $"only from {string.Join(", ", svc.LoadBalancerSourceRanges)}",
+        }.OfType<string>().ToList();
         return new Hop(HopKind.LoadBalancer)
         {
             Addresses = [.. svc.LoadBalancerStatus.Select(l => l.Address)],
             Port = port.Port,
-            Note = svc.LoadBalancerSourceRanges.IsDefaultOrEmpty ? null : $"only from {string.Join(", ", svc.LoadBalancerSourceRanges)}",
+            Note = notes.Count == 0 ? null : string.Join("; ", notes),
         };
+    }
+
+    /// <summary>
+    /// PM013: a dual-stack Service port with ready endpoints, none of which has an address of one of its families:
+    /// that family's proxier has nothing to send to and rejects its clients.
+    /// </summary>
+    private static Diagnostic? FamilyWithoutEndpoints(Service svc, ServicePort? port, int i, ImmutableArray<EndpointTarget> endpoints, ImmutableArray<string> ids)
+    {
+        if (!svc.IsDualStack || !endpoints.Any(e => e.Ready && e.Ip is not null))
+        {
+            return null;
+        }
+
+        foreach (var family in svc.Families)
+        {
+            if (endpoints.Any(e => e.Ready && e.IpOf(family) is not null))
+            {
+                continue;
+            }
+
+            var sref = svc.Ref();
+            var clusterIp = svc.ClusterIps.FirstOrDefault(ip => Service.IpFamilyOf(ip) == family);
+            var other = svc.Families.First(f => f != family);
+            var ready = endpoints.Count(e => e.Ready);
+            return new Diagnostic
+            {
+                Code = Codes.FamilyWithoutEndpoints,
+                Severity = Severity.Error,
+                Object = sref,
+                Field = "spec.ipFamilies",
+                Hop = HopKind.Endpoints,
+                Message = $"Service {sref.Namespace}/{sref.Name}{(port is null ? "" : $" port {Describe(port)}")} is dual-stack ({string.Join(", ", svc.ClusterIps)}), but none of its {ready} ready endpoint(s) has an {family} address: "
+                    + $"{family} clients{(clusterIp is null ? "" : $" of {TraceTargetText(clusterIp, port)}")} are refused by kube-proxy's {family} rules, while {other} works.",
+                Fix = $"Give the pods {family} addresses (a dual-stack pod network, or {family} EndpointSlices for a Service without selector), or make the Service single-stack: ipFamilyPolicy: SingleStack with ipFamilies: [{other}] (set when the Service is created or by changing ipFamilyPolicy).",
+                Paths = ids,
+            };
+        }
+
+        return null;
+    }
+
+    private static string TraceTargetText(string ip, ServicePort? port) =>
+        port is null ? ip : ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{port.Port.ToString(Inv)}" : $"{ip}:{port.Port.ToString(Inv)}";
+
+    /// <summary>PM014: why the topology hints trafficDistribution asks for cannot steer kube-proxy; null when they can.</summary>
+    private (string Reason, string Fix)? TopologyHintsUnused(Service svc, List<EndpointTarget> endpoints)
+    {
+        var ready = endpoints.Where(e => e.Ready).ToList();
+        if (ready.Count == 0)
+        {
+            return null;
+        }
+
+        var sameNode = svc.TrafficDistribution == TrafficDistributions.PreferSameNode;
+        var zonedNodes = S.Nodes.Values.Count(n => n.Zone is { Length: > 0 });
+        if (!sameNode && S.Nodes.Count > 0 && zonedNodes == 0)
+        {
+            return ($"none of the {S.Nodes.Count} nodes carries the label topology.kubernetes.io/zone, so the EndpointSlice controller writes no zone hints",
+                "Label the nodes with their zones (cloud providers do it through the cloud controller manager; on bare metal: `kubectl label node <node> topology.kubernetes.io/zone=<zone>`).");
+        }
+
+        var hinted = ready.Count(e => sameNode ? !e.ForNodes.IsDefaultOrEmpty : !e.ForZones.IsDefaultOrEmpty);
+        if (hinted == ready.Count)
+        {
+            return null;
+        }
+
+        if (hinted == 0 && ready.All(e => !e.Predicted))
+        {
+            return ($"its EndpointSlices carry no {(sameNode ? "node" : "zone")} hints (the cluster's EndpointSlice controller does not implement trafficDistribution {svc.TrafficDistribution}: PreferClose needs Kubernetes 1.31, PreferSameZone and PreferSameNode 1.34)",
+                "Upgrade the control plane, or use the topology-aware routing annotation service.kubernetes.io/topology-mode: Auto on older clusters.");
+        }
+
+        var missing = ready.Where(e => sameNode ? e.ForNodes.IsDefaultOrEmpty : e.ForZones.IsDefaultOrEmpty).Select(e => e.Pod?.Name ?? e.Ip ?? "?").Take(3);
+        return ($"{ready.Count - hinted} of {ready.Count} ready endpoints have no {(sameNode ? "node" : "zone")} hint ({string.Join(", ", missing)}{(ready.Count - hinted > 3 ? ", ..." : "")}: their node has no zone label or they have no node), and kube-proxy uses hints only when every ready endpoint has one",
+            "Schedule the pods only on nodes labelled with topology.kubernetes.io/zone, or label the remaining nodes.");
     }
 
     private static int? UniformPort(ImmutableArray<EndpointTarget> endpoints)
@@ -425,10 +542,22 @@ internal sealed class UnitAnalysis(ClusterIndex index)
         return port;
     }
 
+    /// <summary>
+    /// The endpoints of <paramref name="port"/> from the Service's EndpointSlices: each family's proxier reads the
+    /// slices of its addressType, so a dual-stack pod's IPv4 and IPv6 entries become one endpoint with two addresses.
+    /// </summary>
     private static ImmutableArray<EndpointTarget> FromSlices(Service svc, ServicePort? port, List<EndpointSlice> slices)
     {
-        var result = ImmutableArray.CreateBuilder<EndpointTarget>();
-        foreach (var slice in slices.OrderBy(s => s.Metadata.Name, KubeNames.Comparer))
+        // Without allocated cluster IPs or written ipFamilies (manifests), the slices themselves tell the families.
+        var families = !svc.ClusterIps.IsDefaultOrEmpty && !svc.IsHeadless || !svc.IpFamilies.IsDefaultOrEmpty
+            ? svc.Families
+            : [IpFamily.V4, IpFamily.V6];
+        var result = new List<EndpointTarget>();
+        var byTarget = new Dictionary<(string Kind, string Namespace, string Name, int? Port), int>();
+        foreach (var slice in slices
+                     .Where(s => families.Contains(s.AddressType))
+                     .OrderBy(s => families.IndexOf(s.AddressType))
+                     .ThenBy(s => s.Metadata.Name, KubeNames.Comparer))
         {
             int? number = null;
             if (port is not null)
@@ -445,12 +574,32 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
             foreach (var e in slice.Endpoints)
             {
+                var ip = e.Addresses.IsDefaultOrEmpty ? null : e.Addresses[0];
+                if (ip is not null && e.TargetRef is { } t && byTarget.TryGetValue((t.Kind, t.Namespace, t.Name, number), out var at))
+                {
+                    var known = result[at];
+                    if (known.IpOf(slice.AddressType) is null)
+                    {
+                        result[at] = known with { Ips = known.Ips.Add(ip) };
+                        continue;
+                    }
+                }
+
+                if (ip is not null && e.TargetRef is { } r)
+                {
+                    byTarget.TryAdd((r.Kind, r.Namespace, r.Name, number), result.Count);
+                }
+
                 result.Add(new EndpointTarget
                 {
-                    Ip = e.Addresses.IsDefaultOrEmpty ? null : e.Addresses[0],
+                    Ip = ip,
+                    Ips = ip is null ? [] : [ip],
                     Port = number,
                     Pod = e.TargetRef,
                     NodeName = e.NodeName,
+                    Zone = e.Zone,
+                    ForZones = e.ForZones,
+                    ForNodes = e.ForNodes,
                     Ready = e.IsReady,
                     Serving = e.Conditions.Serving ?? e.IsReady,
                     Terminating = e.Conditions.Terminating ?? false,
@@ -458,7 +607,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             }
         }
 
-        return result.ToImmutable();
+        return [.. result];
     }
 
     /// <summary>Endpoints as the EndpointSlice controller would compute them (K8S-FACTS: EndpointSlice port resolution).</summary>
@@ -490,9 +639,22 @@ internal sealed class UnitAnalysis(ClusterIndex index)
             // As the EndpointSlice controller decides (podToEndpoint): publishNotReadyAddresses makes the endpoint ready
             // even while the pod is unready or terminating.
             var serving = pod.Ready ?? true;
+            var ips = EndpointIps(svc, pod);
+            if (ips.IsEmpty && !pod.PodIps.IsDefaultOrEmpty)
+            {
+                // No address in any of the Service's families: the EndpointSlice controller leaves the pod out.
+                continue;
+            }
+
+            var zone = pod.NodeName is not null && S.Nodes.TryGetValue(pod.NodeName, out var node) ? node.Zone : null;
+            var (forZones, forNodes) = KubeProxy.Topology.HintsFor(svc.TrafficDistribution, zone, pod.NodeName);
             result.Add(new EndpointTarget
             {
-                Ip = pod.PodIp ?? (pod.HostNetwork ? NodeAddress(pod.NodeName) : null),
+                Ip = ips.IsEmpty ? null : ips[0],
+                Ips = ips,
+                Zone = zone,
+                ForZones = forZones,
+                ForNodes = forNodes,
                 Port = number,
                 Pod = pod.FromTemplate ? pod.Metadata.OwnerReferences.Select(o => new ObjectRef(o.Kind, pod.Metadata.Namespace, o.Name)).FirstOrDefault() : pod.Ref(),
                 NodeName = pod.NodeName,
@@ -507,6 +669,42 @@ internal sealed class UnitAnalysis(ClusterIndex index)
     }
 
     private string? NodeAddress(string? node) => node is not null && S.Nodes.TryGetValue(node, out var n) ? n.PrimaryAddress : null;
+
+    /// <summary>
+    /// The pod's address in each of the Service's families, in the Service's order, as the EndpointSlice controller
+    /// writes one slice per family (a hostNetwork pod's are its node's). A pod without an address of a family is in no
+    /// slice of it. When the pod's IPs are not known yet (manifests), none.
+    /// </summary>
+    private ImmutableArray<string> EndpointIps(Service svc, Pod pod)
+    {
+        var own = !pod.PodIps.IsDefaultOrEmpty
+            ? pod.PodIps
+            : pod.HostNetwork && pod.NodeName is not null && S.Nodes.TryGetValue(pod.NodeName, out var n)
+                ? [.. n.Addresses.Where(a => a.Type == "InternalIP").Select(a => a.Address)]
+                : [];
+        if (own.IsDefaultOrEmpty)
+        {
+            return pod.HostNetwork && NodeAddress(pod.NodeName) is { } fallback ? [fallback] : [];
+        }
+
+        var families = svc.Families;
+        if (families.Length == 1 && own.Length == 1)
+        {
+            // The common single-stack case; a v4 pod behind a v4 Service (or a manifest without families).
+            return Service.IpFamilyOf(own[0]) == families[0] || svc.ClusterIps.IsDefaultOrEmpty ? own : [];
+        }
+
+        var result = ImmutableArray.CreateBuilder<string>(families.Length);
+        foreach (var family in families)
+        {
+            if (own.FirstOrDefault(ip => Service.IpFamilyOf(ip) == family) is { } ip)
+            {
+                result.Add(ip);
+            }
+        }
+
+        return result.ToImmutable();
+    }
 
     /// <summary>The port number a pod serves for a Service port: numbers as-is, names looked up by name and protocol.</summary>
     public static int? ResolveTargetPort(Pod pod, ServicePort port)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 
 namespace PortMapper.Core.KubeProxy;
@@ -7,13 +8,17 @@ namespace PortMapper.Core.KubeProxy;
 /// <param name="Local">Whether the endpoint runs on the node the rules are rendered for.</param>
 internal sealed record ProxyEndpoint(string HostPort, IPAddress Ip, int Port, bool Local, bool Ready, bool Serving, bool Terminating)
 {
+    public ImmutableArray<string> ForZones { get; init; } = [];
+
+    public ImmutableArray<string> ForNodes { get; init; } = [];
+
     /// <summary>Ready, or (kube-proxy's fallback) serving while terminating.</summary>
     public bool Usable => Ready || (Serving && Terminating);
 }
 
 /// <summary>
 /// Endpoint selection shared by every kube-proxy mode: normalisation from pkg/proxy/endpointslicecache.go
-/// and CategorizeEndpoints from pkg/proxy/topology.go (without topology hints).
+/// and CategorizeEndpoints from pkg/proxy/topology.go.
 /// </summary>
 internal static class EndpointSelection
 {
@@ -39,7 +44,7 @@ internal static class EndpointSelection
 
             var hostPort = IpText.JoinHostPort(ip, e.Port);
             var local = e.NodeName is { Length: > 0 } nodeName && nodeName == input.Node.Name;
-            var ep = new ProxyEndpoint(hostPort, ip, e.Port, local, e.Ready, e.Serving, e.Terminating);
+            var ep = new ProxyEndpoint(hostPort, ip, e.Port, local, e.Ready, e.Serving, e.Terminating) { ForZones = e.ForZones, ForNodes = e.ForNodes };
             // A terminating pod whose IP was reused by a new pod must not win over the new one.
             if (!byHostPort.ContainsKey(hostPort) || !e.Terminating)
             {
@@ -51,17 +56,19 @@ internal static class EndpointSelection
     }
 
     /// <summary>
-    /// CategorizeEndpoints without topology hints: Ready endpoints, or serving-and-terminating ones when none
-    /// is ready, separately for Cluster and Local policy. Reachable is every endpoint a chain is written for.
+    /// CategorizeEndpoints: Ready endpoints (for Cluster policy only those the topology hints give this node), or
+    /// serving-and-terminating ones when none is ready, separately for Cluster and Local policy. Reachable is every
+    /// endpoint a chain is written for.
     /// </summary>
     public static (List<ProxyEndpoint> Cluster, List<ProxyEndpoint> Local, List<ProxyEndpoint> Reachable, bool HasAny) Categorize(
-        List<ProxyEndpoint> all, bool usesCluster, bool usesLocal)
+        List<ProxyEndpoint> all, bool usesCluster, bool usesLocal, KubeProxyNode? node = null)
     {
         List<ProxyEndpoint> cluster = [];
         var hasAny = false;
         if (usesCluster)
         {
-            cluster = all.Where(e => e.Ready).ToList();
+            var mode = Topology.ModeFromHints(all, e => e.Ready, e => e.ForZones, e => e.ForNodes, node?.Name, node?.Zone);
+            cluster = all.Where(e => e.Ready && Topology.Available(mode, e.ForZones, e.ForNodes, node?.Name, node?.Zone)).ToList();
             if (cluster.Count == 0)
             {
                 cluster = all.Where(e => e.Serving && e.Terminating).ToList();

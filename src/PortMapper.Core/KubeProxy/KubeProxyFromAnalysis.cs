@@ -12,14 +12,19 @@ public static class KubeProxyFromAnalysis
     /// them, with the endpoints the analysis resolved (from EndpointSlices, or predicted from selectors).
     /// Null when there is no such Service; an unknown node is reported through <paramref name="error"/>.
     /// </summary>
-    public static KubeProxyRuleSet? Generate(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error) =>
-        Input(analysis, service, nodeName, out error) is { } input ? KubeProxyRuleGenerator.Generate(input) : null;
+    /// <param name="family">"IPv4" or "IPv6": which proxier's rules (iptables or ip6tables); null for the Service's primary family.</param>
+    public static KubeProxyRuleSet? Generate(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error, string? family = null) =>
+        Input(analysis, service, nodeName, family, out error) is { } input ? KubeProxyRuleGenerator.Generate(input) : null;
 
     /// <summary>The same Service's rules as kube-proxy in nftables mode writes them into its <c>kube-proxy</c> table.</summary>
-    public static NftablesRuleSet? GenerateNftables(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error) =>
-        Input(analysis, service, nodeName, out error) is { } input ? NftablesRuleGenerator.Generate(input) : null;
+    public static NftablesRuleSet? GenerateNftables(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error, string? family = null) =>
+        Input(analysis, service, nodeName, family, out error) is { } input ? NftablesRuleGenerator.Generate(input) : null;
 
-    private static KubeProxyInput? Input(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error)
+    /// <summary>The same Service as kube-proxy in IPVS mode programs it: virtual servers, real servers, ipsets.</summary>
+    public static IpvsRuleSet? GenerateIpvs(ClusterAnalysis analysis, ObjectKey service, string? nodeName, out string? error, string? family = null) =>
+        Input(analysis, service, nodeName, family, out error) is { } input ? IpvsRuleGenerator.Generate(input) : null;
+
+    private static KubeProxyInput? Input(ClusterAnalysis analysis, ObjectKey service, string? nodeName, string? family, out string? error)
     {
         error = null;
         var snapshot = analysis.Snapshot;
@@ -52,14 +57,23 @@ public static class KubeProxyFromAnalysis
             var path = analysis.FindPath(UnitAnalysis.ServicePathId(Exposure.ClusterIP, svc, port))
                 ?? analysis.FindPath(UnitAnalysis.ServicePathId(Exposure.Headless, svc, port));
             var targets = path?.Hops.LastOrDefault(h => h.Kind == HopKind.Endpoints)?.Endpoints ?? [];
+            // One endpoint per address: each family's rules take the addresses of their family.
             ports.Add(new KubeProxyPortEndpoints(port.Name ?? "", [.. targets
                 .Where(t => t.Ip is not null && t.Port is not null)
-                .Select(t => new KubeProxyEndpoint(t.Ip!, t.Port!.Value) { NodeName = t.NodeName, Ready = t.Ready, Serving = t.Serving, Terminating = t.Terminating })])
+                .SelectMany(t => (t.Ips.IsDefaultOrEmpty ? [t.Ip!] : t.Ips).Select(ip => new KubeProxyEndpoint(ip, t.Port!.Value)
+                {
+                    NodeName = t.NodeName,
+                    Ready = t.Ready,
+                    Serving = t.Serving,
+                    Terminating = t.Terminating,
+                    ForZones = t.ForZones,
+                    ForNodes = t.ForNodes,
+                }))])
             {
                 Protocol = port.Protocol,
             });
         }
 
-        return new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable() };
+        return new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable(), IpFamily = family };
     }
 }

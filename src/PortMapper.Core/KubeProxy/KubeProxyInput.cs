@@ -97,6 +97,8 @@ public sealed record KubeProxyInput(Service Service, KubeProxyNode Node)
                         Ready = endpoint.Conditions.Ready ?? true,
                         Serving = endpoint.Conditions.Serving ?? true,
                         Terminating = endpoint.Conditions.Terminating ?? false,
+                        ForZones = endpoint.ForZones,
+                        ForNodes = endpoint.ForNodes,
                     });
                 }
             }
@@ -128,6 +130,11 @@ public sealed record KubeProxyEndpoint(string Ip, int Port)
     public bool Serving { get; init; } = true;
 
     public bool Terminating { get; init; }
+
+    /// <summary>hints.forZones and hints.forNodes (topology-aware routing).</summary>
+    public ImmutableArray<string> ForZones { get; init; } = [];
+
+    public ImmutableArray<string> ForNodes { get; init; } = [];
 }
 
 /// <summary>The node whose kube-proxy writes the rules.</summary>
@@ -140,9 +147,13 @@ public sealed record KubeProxyNode(string Name)
     /// </summary>
     public ImmutableArray<string> Addresses { get; init; } = [];
 
+    /// <summary>The node's topology.kubernetes.io/zone label, for topology hints.</summary>
+    public string? Zone { get; init; }
+
     public static KubeProxyNode From(Node node) =>
         new(node.Metadata.Name)
         {
+            Zone = node.Zone,
             // InternalIP first: kube-proxy takes its node IP from there before ExternalIP.
             Addresses = node.Addresses
                 .Where(a => a.Type is "InternalIP" or "ExternalIP")

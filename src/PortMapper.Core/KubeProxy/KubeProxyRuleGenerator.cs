@@ -313,7 +313,7 @@ public static class KubeProxyRuleGenerator
 
                 var usesClusterEndpoints = !internalPolicyLocal || externallyAccessible;
                 var usesLocalEndpoints = internalPolicyLocal || (externalPolicyLocal && externallyAccessible);
-                var (clusterEndpoints, localEndpoints, reachable, hasEndpoints) = Categorize(Endpoints(), usesClusterEndpoints, usesLocalEndpoints);
+                var (clusterEndpoints, localEndpoints, reachable, hasEndpoints) = Categorize(Endpoints(), usesClusterEndpoints, usesLocalEndpoints, _w._input.Node);
 
                 var usesClusterPolicyChain = clusterEndpoints.Count > 0 && usesClusterEndpoints;
                 var usesLocalPolicyChain = localEndpoints.Count > 0 && usesLocalEndpoints;
@@ -664,7 +664,7 @@ public static class KubeProxyRuleGenerator
             private List<ProxyEndpoint> Endpoints() => EndpointSelection.Normalize(_w._input, _port, _w._v6, _n, _w.Note);
 
             private static (List<ProxyEndpoint> Cluster, List<ProxyEndpoint> Local, List<ProxyEndpoint> Reachable, bool HasAny) Categorize(
-                List<ProxyEndpoint> all, bool usesCluster, bool usesLocal) => EndpointSelection.Categorize(all, usesCluster, usesLocal);
+                List<ProxyEndpoint> all, bool usesCluster, bool usesLocal, KubeProxyNode node) => EndpointSelection.Categorize(all, usesCluster, usesLocal, node);
 
             /// <summary>The KUBE-SEP chain of one endpoint.</summary>
             private string SepChain(ProxyEndpoint ep) => KubeProxyChains.ServicePortEndpointChainName(_name, _proto, ep.HostPort);

@@ -369,7 +369,7 @@ internal sealed class NftWriter
             var usesClusterEndpoints = !internalPolicyLocal || externallyAccessible;
             var usesLocalEndpoints = internalPolicyLocal || (externalPolicyLocal && externallyAccessible);
             var all = EndpointSelection.Normalize(_w._input, _port, _w._v6, _n, _w._notes.Add);
-            var (clusterEndpoints, localEndpoints, reachable, hasEndpoints) = EndpointSelection.Categorize(all, usesClusterEndpoints, usesLocalEndpoints);
+            var (clusterEndpoints, localEndpoints, reachable, hasEndpoints) = EndpointSelection.Categorize(all, usesClusterEndpoints, usesLocalEndpoints, _w._input.Node);
 
             var usesClusterPolicyChain = clusterEndpoints.Count > 0 && usesClusterEndpoints;
             var usesLocalPolicyChain = localEndpoints.Count > 0 && usesLocalEndpoints;

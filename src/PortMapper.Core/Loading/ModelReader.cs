@@ -261,6 +261,10 @@ public sealed partial class ModelReader
             HealthCheckNodePort = Int(spec, "healthCheckNodePort", "spec.healthCheckNodePort"),
             PublishNotReadyAddresses = Bool(spec, "publishNotReadyAddresses", "spec.publishNotReadyAddresses") ?? false,
             LoadBalancerStatus = ReadLbStatus(status),
+            IpFamilies = StrArr(spec, "ipFamilies", "spec.ipFamilies"),
+            IpFamilyPolicy = Str(spec, "ipFamilyPolicy", "spec.ipFamilyPolicy"),
+            TrafficDistribution = Str(spec, "trafficDistribution", "spec.trafficDistribution"),
+            LoadBalancerClass = Str(spec, "loadBalancerClass", "spec.loadBalancerClass"),
         };
     }
 
@@ -279,9 +283,12 @@ public sealed partial class ModelReader
         {
             var c = Obj(e, "conditions", $"endpoints[{i}].conditions");
             var t = Obj(e, "targetRef", $"endpoints[{i}].targetRef");
+            var hints = Obj(e, "hints", $"endpoints[{i}].hints");
             return new Endpoint
             {
                 Addresses = StrArr(e, "addresses", $"endpoints[{i}].addresses"),
+                ForZones = Arr(hints, "forZones", $"endpoints[{i}].hints.forZones").Select((z, j) => Str(z, "name", $"endpoints[{i}].hints.forZones[{j}].name") ?? "").Where(z => z.Length > 0).ToImmutableArray(),
+                ForNodes = Arr(hints, "forNodes", $"endpoints[{i}].hints.forNodes").Select((z, j) => Str(z, "name", $"endpoints[{i}].hints.forNodes[{j}].name") ?? "").Where(z => z.Length > 0).ToImmutableArray(),
                 Conditions = new EndpointConditions(Bool(c, "ready", $"endpoints[{i}].conditions.ready"), Bool(c, "serving", $"endpoints[{i}].conditions.serving"), Bool(c, "terminating", $"endpoints[{i}].conditions.terminating")),
                 NodeName = Str(e, "nodeName", $"endpoints[{i}].nodeName"),
                 Zone = Str(e, "zone", $"endpoints[{i}].zone"),

@@ -90,6 +90,20 @@ public static class ServiceTypes
     public static ImmutableArray<string> Supported { get; } = [ClusterIp, ExternalName, LoadBalancer, NodePort];
 }
 
+public static class IpFamily
+{
+    public const string V4 = "IPv4";
+    public const string V6 = "IPv6";
+}
+
+/// <summary>spec.trafficDistribution values; PreferClose is the older name of PreferSameZone.</summary>
+public static class TrafficDistributions
+{
+    public const string PreferClose = "PreferClose";
+    public const string PreferSameZone = "PreferSameZone";
+    public const string PreferSameNode = "PreferSameNode";
+}
+
 public static class TrafficPolicies
 {
     public const string Cluster = "Cluster";

@@ -213,7 +213,41 @@ public sealed record Service(ObjectMeta Metadata) : IKubeObject
 
     public ImmutableArray<LoadBalancerIngress> LoadBalancerStatus { get; init; } = [];
 
+    /// <summary>spec.ipFamilies as written or defaulted ("IPv4", "IPv6"); empty when unset (then the cluster IPs tell).</summary>
+    public ImmutableArray<string> IpFamilies { get; init; } = [];
+
+    /// <summary>spec.ipFamilyPolicy: SingleStack, PreferDualStack or RequireDualStack; null when unset (SingleStack).</summary>
+    public string? IpFamilyPolicy { get; init; }
+
+    /// <summary>spec.trafficDistribution: PreferClose, PreferSameZone or PreferSameNode; null when unset.</summary>
+    public string? TrafficDistribution { get; init; }
+
+    /// <summary>spec.loadBalancerClass: the load-balancer implementation that must handle this Service; null for the default one.</summary>
+    public string? LoadBalancerClass { get; init; }
+
     public string? ClusterIp => ClusterIps.IsDefaultOrEmpty ? null : ClusterIps[0];
+
+    /// <summary>
+    /// The address families the Service serves, primary first: its cluster IPs' families, else spec.ipFamilies, else
+    /// IPv4. A headless Service without a selector and without ipFamilies serves both (the API server's defaulting).
+    /// </summary>
+    public ImmutableArray<string> Families
+    {
+        get
+        {
+            if (!IsHeadless && !ClusterIps.IsDefaultOrEmpty)
+            {
+                return [.. ClusterIps.Select(IpFamilyOf).Distinct(StringComparer.Ordinal)];
+            }
+
+            return IpFamilies.IsDefaultOrEmpty ? [IpFamily.V4] : IpFamilies;
+        }
+    }
+
+    public bool IsDualStack => Families.Length > 1;
+
+    /// <summary>"IPv6" when <paramref name="ip"/> is IPv6 text, else "IPv4".</summary>
+    public static string IpFamilyOf(string ip) => ip.Contains(':', StringComparison.Ordinal) ? IpFamily.V6 : IpFamily.V4;
 
     public bool IsHeadless => ClusterIps.Length == 1 && ClusterIps[0] == "None";
 
@@ -233,6 +267,12 @@ public sealed record EndpointConditions(bool? Ready, bool? Serving, bool? Termin
 public sealed record Endpoint
 {
     public ImmutableArray<string> Addresses { get; init; } = [];
+
+    /// <summary>hints.forZones: the zones whose kube-proxies should use this endpoint (topology-aware routing).</summary>
+    public ImmutableArray<string> ForZones { get; init; } = [];
+
+    /// <summary>hints.forNodes: the nodes whose kube-proxies should use this endpoint (trafficDistribution PreferSameNode).</summary>
+    public ImmutableArray<string> ForNodes { get; init; } = [];
 
     public EndpointConditions Conditions { get; init; } = new(null, null, null);
 

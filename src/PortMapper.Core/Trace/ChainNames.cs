@@ -39,6 +39,15 @@ internal sealed record TraceChainNames(string Services, string NodePorts, string
         NftablesNames.Services, NftablesNames.ServiceNodePorts, NftablesNames.NoEndpointServices, NftablesNames.NoEndpointServices, NftablesNames.NoEndpointNodePorts,
         NftablesNames.FirewallIps, NftablesNames.MarkForMasquerade);
 
+    /// <summary>Where the rules of <paramref name="family"/> live: "ip6tables nat table", "ip6 kube-proxy table" and so on.</summary>
+    public string Table(string family)
+    {
+        var v6 = family == IpFamily.V6;
+        return Services == NftablesNames.Services
+            ? (v6 ? "table ip6 kube-proxy" : "table ip kube-proxy")
+            : (v6 ? "the ip6tables nat table" : "the iptables nat table");
+    }
+
     /// <summary>kube-proxy's nftables names for the per-Service chains the tracer asks for by their iptables prefix.</summary>
     public static string NftName(string prefix, string servicePortName, string protocol, string? endpoint)
     {

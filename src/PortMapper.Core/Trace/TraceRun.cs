@@ -46,6 +46,21 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
             return Fail(problem);
         }
 
+        if (to is AddressTarget { Ip: var ip } && Service.IpFamilyOf(ip) is var family && _sourceAddress is not null && Service.IpFamilyOf(_sourceAddress) != family)
+        {
+            // A dual-stack client sends from its address of the destination's family.
+            var own = _pod is { HostNetwork: false } ? _pod.PodIps : [];
+            var node = _nodeName is not null && S.Nodes.TryGetValue(_nodeName, out var n) ? n.Addresses.Select(a => a.Address) : [];
+            var sameFamily = (_pod is { HostNetwork: false } ? own : node).FirstOrDefault(a => Service.IpFamilyOf(a) == family);
+            if (sameFamily is null)
+            {
+                Step(TraceStepKind.Client, $"{DescribeSource()} tries to send a request to {to}", _sourceAddress, _nodeName);
+                return Fail($"{DescribeSource()} has no {family} address ({(_pod is { HostNetwork: false } ? "status.podIPs" : "the node's status.addresses")}: {string.Join(", ", _pod is { HostNetwork: false } ? own : node)}), so it cannot send to the {family} address {ip}: the kernel has no route. Use the {Service.IpFamilyOf(_sourceAddress)} address of the destination, or give the {(_pod is { HostNetwork: false } ? "pod network" : "node")} {family} addresses.");
+            }
+
+            _sourceAddress = sameFamily;
+        }
+
         Step(TraceStepKind.Client, $"{DescribeSource()} sends a request to {to}", _sourceAddress, _nodeName);
         return to switch
         {
@@ -107,8 +122,20 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
     private TraceResult ThroughKubeProxy(Service svc, ServicePort port, Entry entry, string dialed, string? handlingNode, string pathId)
     {
         var spn = ChainNames.ServicePortName(svc, port);
-        var all = index.EndpointsOf(svc, port);
+        var family = DialedFamily(svc, dialed);
         var external = entry != Entry.ClusterIp;
+        if (!svc.Families.Contains(family))
+        {
+            Step(TraceStepKind.Dropped, $"kube-proxy's {family} rules have nothing for {dialed}: Service {Name(svc)} is single-stack {svc.Families[0]}, so nothing on the node answers there", dialed, handlingNode);
+            return Fail($"{dialed} is an {family} address, and Service {Name(svc)} is single-stack {svc.Families[0]} ({string.Join(", ", svc.ClusterIps)}): only the {svc.Families[0]} proxier writes rules for it, so the {family} connection is refused or times out. Connect over {svc.Families[0]}, or make the Service dual-stack (ipFamilyPolicy: PreferDualStack).", UnitAnalysis.ServicePathId(Exposure.ClusterIP, svc, port));
+        }
+
+        // Each family's proxier reads only the EndpointSlices of its own addressType.
+        var every = index.EndpointsOf(svc, port);
+        var all = svc.IsDualStack || family != IpFamily.V4
+            ? every.Select(e => e.InFamily(family)).OfType<EndpointTarget>().ToImmutableArray()
+            : every;
+        var withoutFamily = every.Length - all.Length;
         _protocol = port.Protocol;
         if (External && entry is Entry.NodePort or Entry.LoadBalancer && !svc.ExternalPolicyLocal)
         {
@@ -141,6 +168,32 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         var pool = local && localNode is not null ? all.Where(e => e.NodeName == localNode).ToImmutableArray() : all;
         var candidates = pool.Where(e => e.Ready).ToImmutableArray();
         var fallback = false;
+
+        // Topology hints narrow the cluster-wide endpoints to those hinted for the handling node or its zone.
+        string? topology = null;
+        var topologyNode = local ? null : handlingNode ?? (entry == Entry.ClusterIp ? _nodeName : null);
+        if (!local && topologyNode is not null && !candidates.IsEmpty)
+        {
+            var zone = S.Nodes.TryGetValue(topologyNode, out var tn) ? tn.Zone : null;
+            var mode = KubeProxy.Topology.ModeFromHints(pool, e => e.Ready, e => e.ForZones, e => e.ForNodes, topologyNode, zone);
+            if (mode is not null)
+            {
+                var hinted = candidates.Where(e => KubeProxy.Topology.Available(mode, e.ForZones, e.ForNodes, topologyNode, zone)).ToImmutableArray();
+                topology = $"{KubeProxy.Topology.Describe(mode, topologyNode, zone)}: {hinted.Length} of {candidates.Length} ready endpoints";
+                candidates = hinted;
+            }
+            else if (pool.Any(e => e.Ready && (!e.ForZones.IsDefaultOrEmpty || !e.ForNodes.IsDefaultOrEmpty)))
+            {
+                topology = zone is null
+                    ? $"topology hints are ignored: node {topologyNode} has no topology.kubernetes.io/zone label"
+                    : $"topology hints are ignored: {(pool.Any(e => e.Ready && e.ForZones.IsDefaultOrEmpty) ? "not every ready endpoint has a zone hint" : $"no ready endpoint is hinted for zone {zone}")}, so every endpoint is used";
+            }
+        }
+        else if (!local && topologyNode is null && pool.Any(e => e.Ready && !e.ForZones.IsDefaultOrEmpty))
+        {
+            topology = "the endpoints carry topology hints: each node that receives the packet keeps to the endpoints hinted for its own zone";
+        }
+
         if (candidates.IsEmpty)
         {
             candidates = pool.Where(e => e.Serving && e.Terminating).ToImmutableArray();
@@ -152,8 +205,9 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         {
             if (!all.Any(e => e.Ready || (e.Serving && e.Terminating)))
             {
-                Step(TraceStepKind.Dropped, $"kube-proxy rejects the connection: Service {Name(svc)} port {UnitAnalysis.Describe(port)} has no usable endpoint (filter {filterChain}: REJECT \"has no endpoints\"); the client sees \"connection refused\"", dialed, handlingNode, filterChain);
-                return Fail(NoEndpointsReason(svc, port, all, pathId, "kube-proxy rejects the connection"), pathId);
+                var familyNote = withoutFamily > 0 && all.IsEmpty ? $" for {family}: none of its {withoutFamily} endpoint(s) has an {family} address" : "";
+                Step(TraceStepKind.Dropped, $"kube-proxy rejects the connection: Service {Name(svc)} port {UnitAnalysis.Describe(port)} has no usable endpoint{familyNote} (filter {filterChain}: REJECT \"has no endpoints\"); the client sees \"connection refused\"", dialed, handlingNode, filterChain);
+                return Fail(NoEndpointsReason(svc, port, all, pathId, "kube-proxy rejects the connection", familyNote), pathId);
             }
 
             var elsewhere = NodesWithReadyEndpoints(all);
@@ -164,7 +218,18 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
                 pathId);
         }
 
-        Step(TraceStepKind.ServiceChain, ServiceChainText(svc, port, all, candidates, local ? localNode : null, fallback, external), dialed, handlingNode,
+        var chainText = ServiceChainText(svc, port, all, candidates, local ? localNode : null, fallback, external);
+        if (topology is not null)
+        {
+            chainText += "; " + topology;
+        }
+
+        if (svc.IsDualStack)
+        {
+            chainText += $"; these are the {family} rules ({_names.Table(family)}) with the {family} endpoints{(withoutFamily > 0 ? $" ({withoutFamily} endpoint(s) have no {family} address)" : "")}";
+        }
+
+        Step(TraceStepKind.ServiceChain, chainText, dialed, handlingNode,
             chains(local ? ChainNames.LocalPrefix : ChainNames.ServicePrefix, spn, port.Protocol, null));
 
         var sep = candidates.Select(e => e.Ip is null || e.Port is null ? null : chains(ChainNames.EndpointPrefix, spn, port.Protocol, TraceTarget.JoinHostPort(e.Ip, e.Port.Value))).ToImmutableArray();
@@ -246,9 +311,15 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         return text;
     }
 
-    private string NoEndpointsReason(Service svc, ServicePort? port, ImmutableArray<EndpointTarget> all, string pathId, string consequence)
+    /// <summary>The family of the dialled address: bracketed text is IPv6, a v4 address IPv4, a placeholder the Service's primary.</summary>
+    private static string DialedFamily(Service svc, string dialed) =>
+        dialed.StartsWith('[') ? IpFamily.V6
+        : System.Net.IPAddress.TryParse(dialed.Split(':')[0], out _) ? IpFamily.V4
+        : svc.Families[0];
+
+    private string NoEndpointsReason(Service svc, ServicePort? port, ImmutableArray<EndpointTarget> all, string pathId, string consequence, string familyNote = "")
     {
-        var what = $"Service {Name(svc)}" + (port is null ? "" : $" port {UnitAnalysis.Describe(port)}");
+        var what = $"Service {Name(svc)}" + (port is null ? "" : $" port {UnitAnalysis.Describe(port)}") + familyNote;
         var text = all.IsEmpty
             ? $"{what} has no endpoints, so {consequence}."
             : $"{what} has {all.Length} endpoint(s) but none is ready, so {consequence}.";

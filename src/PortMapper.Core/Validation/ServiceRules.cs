@@ -22,6 +22,7 @@ internal static class ServiceRules
     private static readonly string[] SupportedTrafficPolicies = [TrafficPolicies.Cluster, TrafficPolicies.Local];
     private static readonly string[] SupportedIpFamilies = ["IPv4", "IPv6"];
     private static readonly string[] SupportedIpFamilyPolicies = ["PreferDualStack", "RequireDualStack", "SingleStack"];
+    private static readonly string[] SupportedTrafficDistributions = [TrafficDistributions.PreferClose, TrafficDistributions.PreferSameNode, TrafficDistributions.PreferSameZone];
 
     private sealed record Port(string Path, string Name, int Number, string Protocol, IntOrName TargetPort, int NodePort, string? AppProtocol);
 
@@ -180,6 +181,27 @@ internal static class ServiceRules
         if (itp is not null && !SupportedTrafficPolicies.Contains(itp, StringComparer.Ordinal))
         {
             f.NotSupported("spec.internalTrafficPolicy", itp, SupportedTrafficPolicies);
+        }
+
+        // validateLoadBalancerClassField: only for type LoadBalancer, and a label-style key.
+        if (JsonFields.String(spec, "loadBalancerClass", "spec.loadBalancerClass", f) is { } lbClass)
+        {
+            if (type != ServiceTypes.LoadBalancer)
+            {
+                f.Forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'");
+            }
+
+            foreach (var msg in KubeFormats.IsQualifiedName(lbClass))
+            {
+                f.InvalidString("spec.loadBalancerClass", lbClass, msg);
+            }
+        }
+
+        // validateServiceTrafficDistribution (PreferSameZone and PreferSameNode since 1.34, on by default).
+        if (JsonFields.String(spec, "trafficDistribution", "spec.trafficDistribution", f) is { } distribution
+            && !SupportedTrafficDistributions.Contains(distribution, StringComparer.Ordinal))
+        {
+            f.NotSupported("spec.trafficDistribution", distribution, SupportedTrafficDistributions);
         }
     }
 

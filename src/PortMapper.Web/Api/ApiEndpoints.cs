@@ -51,7 +51,7 @@ public static partial class ApiEndpoints
             .Select(ApiMapper.Map));
     }
 
-    private static Results<ContentHttpResult, ProblemHttpResult> GetKubeProxy(LiveAnalysis live, PortMapperOptions options, string @namespace, string name, string? node, string? mode)
+    private static Results<ContentHttpResult, ProblemHttpResult> GetKubeProxy(LiveAnalysis live, PortMapperOptions options, string @namespace, string name, string? node, string? mode, string? family)
     {
         var analysis = live.Current.Analysis;
         if (CheckNamespace(analysis, @namespace) is { } problem)
@@ -72,34 +72,38 @@ public static partial class ApiEndpoints
             var dataplane = Dataplane.Detect(analysis.Snapshot, options.ProxyMode);
             if (dataplane.Mode == ProxyMode.Replaced)
             {
-                return Problem(StatusCodes.Status404NotFound, "No kube-proxy rules", $"{dataplane.Summary}. Pass mode=iptables or mode=nftables to see what kube-proxy would program.");
+                return Problem(StatusCodes.Status404NotFound, "No kube-proxy rules", $"{dataplane.Summary}. Pass mode=iptables, mode=nftables or mode=ipvs to see what kube-proxy would program.");
             }
 
             proxyMode = dataplane.Mode;
         }
 
-        if (proxyMode == ProxyMode.Nftables)
+        string? ipFamily = null;
+        if (family is not null)
         {
-            var nft = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey(@namespace, name), node, out var nftError);
-            return nft is null
-                ? Problem(nftError!.StartsWith("node", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, "No kube-proxy rules", nftError)
-                : TypedResults.Text(nft.ToNftList(), "text/plain; charset=utf-8");
+            ipFamily = family.ToLowerInvariant() switch
+            {
+                "ipv4" or "v4" or "4" => IpFamily.V4,
+                "ipv6" or "v6" or "6" => IpFamily.V6,
+                _ => null,
+            };
+            if (ipFamily is null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid address family", $"family: \"{family}\" is not an address family; use IPv4 or IPv6 (the default is the Service's primary family).");
+            }
         }
 
-        if (proxyMode == ProxyMode.Ipvs)
+        var key = new ObjectKey(@namespace, name);
+        string? error;
+        string? text = proxyMode switch
         {
-            return Problem(StatusCodes.Status501NotImplemented, "IPVS rules are not rendered",
-                "kube-proxy in IPVS mode (deprecated) programs IPVS virtual servers, not chains; PortMapper explains the mode but does not render ipvsadm output. Pass mode=iptables or mode=nftables.");
-        }
-
-        var rules = KubeProxyFromAnalysis.Generate(analysis, new ObjectKey(@namespace, name), node, out var error);
-        if (rules is null)
-        {
-            return Problem(error!.StartsWith("node", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound,
-                "No kube-proxy rules", error);
-        }
-
-        return TypedResults.Text(rules.ToIptablesSave(), "text/plain; charset=utf-8");
+            ProxyMode.Nftables => KubeProxyFromAnalysis.GenerateNftables(analysis, key, node, out error, ipFamily)?.ToNftList(),
+            ProxyMode.Ipvs => KubeProxyFromAnalysis.GenerateIpvs(analysis, key, node, out error, ipFamily)?.ToIpvsadm(),
+            _ => KubeProxyFromAnalysis.Generate(analysis, key, node, out error, ipFamily)?.ToIptablesSave(),
+        };
+        return text is null
+            ? Problem(error!.StartsWith("node", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, "No kube-proxy rules", error)
+            : TypedResults.Text(text, "text/plain; charset=utf-8");
     }
 
     private static Results<Ok<ApiTrace>, ProblemHttpResult> GetTrace(LiveAnalysis live, PortMapperOptions options, string? from, string? to)

@@ -158,7 +158,12 @@ public class TracerAddressTests
     [Fact]
     public void Trace_Ipv6ClusterIp_MatchesWhateverTheSpelling()
     {
-        var objects = Objects().Append(Service("v6", "fd00:10:96::c") with { Ports = [HttpPort(80)] }).Append(Slice("v6", "http", 8080, Web1));
+        var v6Slice = Slice("v6", "http", 8080, Web1) with { AddressType = "IPv6" };
+        v6Slice = v6Slice with { Endpoints = [v6Slice.Endpoints[0] with { Addresses = ["fd00:10:244:1::5"] }] };
+        var objects = Objects()
+            .Select(o => ReferenceEquals(o, ClientA) ? ClientA with { PodIps = ["10.244.1.3", "fd00:10:244:1::3"] } : o)
+            .Append(Service("v6", "fd00:10:96::c") with { Ports = [HttpPort(80)] })
+            .Append(v6Slice);
 
         var result = Run("pod:shop/client-a", "[FD00:10:96:0::C]:80", Analyze(objects));
 

@@ -179,6 +179,26 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
     }
 
     [Fact]
+    public async Task GetKubeProxy_IpvsMode_ListsVirtualAndRealServersAndTheIpsets()
+    {
+        using var client = factory.CreateClient();
+        var clusterIp = JsonDocument.Parse(await client.GetStringAsync("/api/paths?namespace=default")).RootElement.EnumerateArray()
+            .First(p => p.GetProperty("id").GetString() == "clusterip:default/nginx-service:30080/TCP")
+            .GetProperty("hops").EnumerateArray().First(h => h.GetProperty("addresses").GetArrayLength() > 0 && h.GetProperty("port").GetInt32() == 30080)
+            .GetProperty("addresses")[0].GetString();
+
+        var text = await client.GetStringAsync("/api/kubeproxy/default/nginx-service?mode=ipvs&node=node-a");
+
+        Assert.Contains("IPVS mode, deprecated", text, StringComparison.Ordinal);
+        Assert.Contains($"TCP  {clusterIp}:30080 rr", text, StringComparison.Ordinal);
+        Assert.Matches(@"TCP  \d+\.\d+\.\d+\.\d+:30001 rr", text);
+        Assert.Matches(@"  -> 10\.244\.\d+\.\d+:80 +Masq    1", text);
+        Assert.Contains($"Name: KUBE-CLUSTER-IP\n  {clusterIp},tcp:30080", text, StringComparison.Ordinal);
+        Assert.Contains("Name: KUBE-NODE-PORT-TCP\n  30001", text, StringComparison.Ordinal);
+        Assert.Contains($"inet {clusterIp}/32 scope global kube-ipvs0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetCluster_SaysWhatCarriesServiceTraffic_AndHowItKnows()
     {
         using var client = factory.CreateClient();
@@ -193,7 +213,7 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
 
     [Theory]
     [InlineData("/api/kubeproxy/default/nginx-service?mode=userspace", HttpStatusCode.BadRequest, "not a kube-proxy mode")]
-    [InlineData("/api/kubeproxy/default/nginx-service?mode=ipvs", HttpStatusCode.NotImplemented, "IPVS")]
+    [InlineData("/api/kubeproxy/default/nginx-service?family=IPv5", HttpStatusCode.BadRequest, "not an address family")]
     [InlineData("/api/paths?namespace=Not_A_Namespace", HttpStatusCode.BadRequest, "DNS-1123 label")]
     [InlineData("/api/diagnostics?namespace=does-not-exist", HttpStatusCode.NotFound, "Known namespaces")]
     [InlineData("/api/trace?from=somewhere&to=1.2.3.4:80", HttpStatusCode.BadRequest, "from:")]

@@ -274,6 +274,24 @@ public class ServiceValidationTests
             "spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is 'LoadBalancer'"
         },
         {
+            "loadBalancerClass only on LoadBalancer Services",
+            "{type: ClusterIP, ports: [{port: 80}], loadBalancerClass: example.com/internal}",
+            "{type: LoadBalancer, ports: [{port: 80}], loadBalancerClass: example.com/internal}",
+            "spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"
+        },
+        {
+            "loadBalancerClass is a label-style key",
+            "{type: LoadBalancer, ports: [{port: 80}], loadBalancerClass: 'metal lb'}",
+            "{type: LoadBalancer, ports: [{port: 80}], loadBalancerClass: metallb.io/metallb}",
+            "spec.loadBalancerClass: Invalid value: \"metal lb\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+        },
+        {
+            "trafficDistribution values",
+            "{ports: [{port: 80}], trafficDistribution: PreferNearby}",
+            "{ports: [{port: 80}], trafficDistribution: PreferSameNode}",
+            "spec.trafficDistribution: Unsupported value: \"PreferNearby\": supported values: \"PreferClose\", \"PreferSameNode\", \"PreferSameZone\""
+        },
+        {
             "externalIPs are IP addresses",
             "{ports: [{port: 80}], externalIPs: [lb.example.com]}",
             "{ports: [{port: 80}], externalIPs: [192.0.2.10]}",

@@ -43,13 +43,29 @@ public sealed partial class DemoCluster
         else if (Str(spec["clusterIP"]) is not { Length: > 0 })
         {
             var used = others.SelectMany(s => s.ClusterIps).ToHashSet(StringComparer.Ordinal);
-            var ip = Enumerable.Range(10, 65000).Select(n => $"{ServiceCidrPrefix}{n / 250}.{(n % 250) + 1}").First(a => !used.Contains(a));
-            spec["clusterIP"] = ip;
-            spec["clusterIPs"] = new JsonArray(ip);
+            var ips = new JsonArray();
+            foreach (var family in RequestedFamilies(spec))
+            {
+                ips.Add(family == IpFamily.V6
+                    ? Enumerable.Range(16, 65000).Select(n => ServiceCidr6Prefix + n.ToString("x", CultureInfo.InvariantCulture)).First(a => !used.Contains(a))
+                    : Enumerable.Range(10, 65000).Select(n => $"{ServiceCidrPrefix}{n / 250}.{(n % 250) + 1}").First(a => !used.Contains(a)));
+            }
+
+            spec["clusterIP"] = ips[0]!.DeepClone();
+            spec["clusterIPs"] = ips;
         }
         else if (spec["clusterIPs"] is null)
         {
             spec["clusterIPs"] = new JsonArray(Str(spec["clusterIP"]));
+        }
+
+        if (spec["ipFamilyPolicy"] is not null || spec["ipFamilies"] is not null)
+        {
+            // As the API server defaults them once it has allocated: the families of the cluster IPs, in order.
+            var allocated = (spec["clusterIPs"] as JsonArray)?.Select(Str).OfType<string>().Where(ip => ip != "None").ToList() ?? [];
+            var families = allocated.Count > 0 ? allocated.Select(Service.IpFamilyOf).ToList() : RequestedFamilies(spec);
+            spec["ipFamilies"] = new JsonArray([.. families.Select(f => (JsonNode)JsonValue.Create(f)!)]);
+            spec["ipFamilyPolicy"] ??= families.Count > 1 ? "RequireDualStack" : "SingleStack";
         }
 
         var wantsNodePorts = type == ServiceTypes.NodePort || (type == ServiceTypes.LoadBalancer && spec["allocateLoadBalancerNodePorts"]?.GetValueKind() != JsonValueKind.False);
@@ -114,7 +130,9 @@ public sealed partial class DemoCluster
         }
 
         var status = new JsonObject();
-        if (type == ServiceTypes.LoadBalancer)
+        // The demo's cloud controller is the default load-balancer implementation: like a real one it leaves Services
+        // that name a loadBalancerClass to that class's controller (which the demo does not run).
+        if (type == ServiceTypes.LoadBalancer && Str(spec["loadBalancerClass"]) is null)
         {
             var ingress = existing?["status"]?["loadBalancer"]?["ingress"]?.DeepClone()
                 ?? new JsonArray(new JsonObject { ["ip"] = LbPool + Inv(10 + _lbCounter++), ["ipMode"] = "VIP" });
@@ -354,30 +372,71 @@ public sealed partial class DemoCluster
     private static bool Clash((int Port, string Protocol, string HostIp) a, (int Port, string Protocol, string HostIp) b) =>
         a.Port == b.Port && a.Protocol == b.Protocol && (a.HostIp == b.HostIp || a.HostIp == "0.0.0.0" || b.HostIp == "0.0.0.0");
 
+    /// <summary>
+    /// The families the demo allocates cluster IPs for (the demo is a dual-stack cluster, IPv4 first): spec.ipFamilies as
+    /// written, completed with the other family for PreferDualStack and RequireDualStack; IPv4 alone by default.
+    /// </summary>
+    private static List<string> RequestedFamilies(JsonObject spec)
+    {
+        var written = (spec["ipFamilies"] as JsonArray)?.Select(Str).OfType<string>().Where(f => f is IpFamily.V4 or IpFamily.V6).Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if (written.Count == 0)
+        {
+            written.Add(IpFamily.V4);
+        }
+
+        if (Str(spec["ipFamilyPolicy"]) is "PreferDualStack" or "RequireDualStack" && written.Count == 1)
+        {
+            written.Add(written[0] == IpFamily.V4 ? IpFamily.V6 : IpFamily.V4);
+        }
+
+        return Str(spec["ipFamilyPolicy"]) is null or "SingleStack" ? [written[0]] : written;
+    }
+
     /// <summary>What the kubelet and the CNI plugin do: a pod IP from the node's CIDR (or the node's own for hostNetwork), Running and Ready.</summary>
     private static void StartPod(JsonObject raw, Node node, Dictionary<string, List<Pod>> onNode)
     {
         var nodeIp = node.PrimaryAddress ?? "";
+        var nodeIp6 = node.Addresses.FirstOrDefault(a => a.Type == "InternalIP" && a.Address.Contains(':', StringComparison.Ordinal))?.Address;
         string ip;
+        string? ip6 = null;
         if (raw["spec"]?["hostNetwork"]?.GetValueKind() == JsonValueKind.True)
         {
             ip = nodeIp;
+            ip6 = nodeIp6;
         }
         else
         {
             var prefix = (node.PodCidr ?? "10.244.0.0/24").Split('/')[0];
             var stem = prefix[..(prefix.LastIndexOf('.') + 1)];
             var used = onNode.GetValueOrDefault(node.Metadata.Name)?.Select(p => p.PodIp).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
-            ip = Enumerable.Range(2, 252).Select(n => stem + Inv(n)).FirstOrDefault(a => !used.Contains(a)) ?? stem + "254";
+            var n = Enumerable.Range(2, 252).FirstOrDefault(k => !used.Contains(stem + Inv(k)), 254);
+            ip = stem + Inv(n);
+            // The same host part in the node's IPv6 pod CIDR (fd00:10:244:1::/64 → fd00:10:244:1::5), as dual-stack IPAM hands out a pair.
+            if (node.PodCidrs.FirstOrDefault(c => c.Contains(':', StringComparison.Ordinal)) is { } cidr6)
+            {
+                ip6 = cidr6.Split('/')[0] + n.ToString("x", CultureInfo.InvariantCulture);
+            }
+        }
+
+        var podIps = new JsonArray(new JsonObject { ["ip"] = ip });
+        var hostIps = new JsonArray(new JsonObject { ["ip"] = nodeIp });
+        if (ip6 is not null)
+        {
+            podIps.Add(new JsonObject { ["ip"] = ip6 });
+        }
+
+        if (nodeIp6 is not null)
+        {
+            hostIps.Add(new JsonObject { ["ip"] = nodeIp6 });
         }
 
         raw["status"] = new JsonObject
         {
             ["phase"] = "Running",
             ["hostIP"] = nodeIp,
-            ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = nodeIp }),
+            ["hostIPs"] = hostIps,
             ["podIP"] = ip,
-            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
+            ["podIPs"] = podIps,
         };
         SetCondition(raw, "PodScheduled", true, null);
         SetCondition(raw, "ContainersReady", true, null);
@@ -434,7 +493,7 @@ public sealed partial class DemoCluster
                 .ToList();
             if (groups.Count == 0)
             {
-                var placeholder = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name, 5)}", new JsonArray(), new JsonArray());
+                var placeholder = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name, 5)}", new JsonArray(), new JsonArray(), svc.Families[0]);
                 desired[RefOf(placeholder)] = placeholder;
                 continue;
             }
@@ -451,30 +510,59 @@ public sealed partial class DemoCluster
                     }
                 }
 
-                var endpoints = new JsonArray();
-                foreach (var pod in group)
+                // One slice per address family the Service serves, each listing the pods' addresses of that family.
+                foreach (var family in svc.Families)
                 {
-                    var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? false);
-                    var ep = new JsonObject
+                    var endpoints = new JsonArray();
+                    foreach (var pod in group)
                     {
-                        ["addresses"] = new JsonArray(pod.PodIp),
-                        ["conditions"] = new JsonObject { ["ready"] = ready && !pod.Terminating, ["serving"] = ready, ["terminating"] = pod.Terminating },
-                        ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Metadata.Namespace, ["name"] = pod.Metadata.Name, ["uid"] = pod.Metadata.Uid },
-                    };
-                    if (pod.NodeName is { } n)
-                    {
-                        ep["nodeName"] = n;
-                        if (zones.GetValueOrDefault(n) is { } zone)
+                        if (pod.PodIps.FirstOrDefault(ip => Service.IpFamilyOf(ip) == family) is not { } address)
                         {
-                            ep["zone"] = zone;
+                            continue;
                         }
+
+                        var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? false);
+                        var ep = new JsonObject
+                        {
+                            ["addresses"] = new JsonArray(address),
+                            ["conditions"] = new JsonObject { ["ready"] = ready && !pod.Terminating, ["serving"] = ready, ["terminating"] = pod.Terminating },
+                            ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Metadata.Namespace, ["name"] = pod.Metadata.Name, ["uid"] = pod.Metadata.Uid },
+                        };
+                        if (pod.NodeName is { } n)
+                        {
+                            ep["nodeName"] = n;
+                            var zone = zones.GetValueOrDefault(n);
+                            if (zone is not null)
+                            {
+                                ep["zone"] = zone;
+                            }
+
+                            // The trafficDistribution heuristics of the real controller: hint the endpoint's own zone (and node).
+                            var (forZones, forNodes) = KubeProxy.Topology.HintsFor(svc.TrafficDistribution, zone, n);
+                            if (forZones.Length + forNodes.Length > 0)
+                            {
+                                var hints = new JsonObject();
+                                if (forZones.Length > 0)
+                                {
+                                    hints["forZones"] = new JsonArray([.. forZones.Select(z => (JsonNode)new JsonObject { ["name"] = z })]);
+                                }
+
+                                if (forNodes.Length > 0)
+                                {
+                                    hints["forNodes"] = new JsonArray([.. forNodes.Select(z => (JsonNode)new JsonObject { ["name"] = z })]);
+                                }
+
+                                ep["hints"] = hints;
+                            }
+                        }
+
+                        endpoints.Add(ep);
                     }
 
-                    endpoints.Add(ep);
+                    var key = family == IpFamily.V4 ? group.Key : group.Key + "/" + family;
+                    var slice = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name + "/" + key, 5)}", ports.DeepClone().AsArray(), endpoints, family);
+                    desired[RefOf(slice)] = slice;
                 }
-
-                var slice = Slice(svc, $"{svc.Metadata.Name}-{SafeHash(svc.Metadata.Name + "/" + group.Key, 5)}", ports, endpoints);
-                desired[RefOf(slice)] = slice;
             }
         }
 
@@ -498,7 +586,7 @@ public sealed partial class DemoCluster
         }
     }
 
-    private static JsonObject Slice(Service svc, string name, JsonArray ports, JsonArray endpoints) => new()
+    private static JsonObject Slice(Service svc, string name, JsonArray ports, JsonArray endpoints, string addressType = IpFamily.V4) => new()
     {
         ["apiVersion"] = "discovery.k8s.io/v1",
         ["kind"] = "EndpointSlice",
@@ -509,7 +597,7 @@ public sealed partial class DemoCluster
             ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = svc.Metadata.Name, [ManagedBy] = DemoController },
             ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = svc.Metadata.Name, ["uid"] = svc.Metadata.Uid, ["controller"] = true }),
         },
-        ["addressType"] = "IPv4",
+        ["addressType"] = addressType,
         ["endpoints"] = endpoints,
         ["ports"] = ports,
     };

@@ -33,6 +33,9 @@ public sealed partial class DemoCluster : IClusterSource
 {
     private const string ServiceCidrPrefix = "10.96.";
 
+    /// <summary>The demo's IPv6 Service CIDR, fd00:10:96::/112.</summary>
+    private const string ServiceCidr6Prefix = "fd00:10:96::";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectRef, Stored> _objects = [];
 

@@ -3,7 +3,10 @@ using PortMapper.Core.Loading;
 
 namespace PortMapper.Core.Demo;
 
-/// <summary>The demo's fixed parts: three nodes shaped like the recorded cluster's, and a default IngressClass.</summary>
+/// <summary>
+/// The demo's fixed parts: one node pool of three dual-stack nodes (an IPv4 and an IPv6 InternalIP and pod CIDR each),
+/// one per zone, shaped like the recorded cluster's, and a default IngressClass.
+/// </summary>
 internal static class DemoNodes
 {
     public static IEnumerable<JsonObject> Default()
@@ -11,11 +14,14 @@ internal static class DemoNodes
         string[] names = ["node-a", "node-b", "node-c"];
         for (var i = 0; i < names.Length; i++)
         {
-            yield return Node(names[i], $"172.18.0.{i + 2}", $"10.244.{i + 1}.0/24", $"zone-{i + 1}");
+            yield return Node(names[i], $"172.18.0.{i + 2}", $"10.244.{i + 1}.0/24", $"zone-{i + 1}", $"fd00:18::{i + 2}", $"fd00:10:244:{i + 1}::/64");
         }
     }
 
-    public static JsonObject Node(string name, string address, string podCidr, string zone) => new()
+    /// <summary>The pool label the demo's nodes carry, as managed node groups label theirs.</summary>
+    public const string PoolLabel = "node.portmapper.dev/pool";
+
+    public static JsonObject Node(string name, string address, string podCidr, string zone, string? address6 = null, string? podCidr6 = null) => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Node",
@@ -27,14 +33,20 @@ internal static class DemoNodes
                 ["kubernetes.io/hostname"] = name,
                 ["kubernetes.io/os"] = "linux",
                 ["topology.kubernetes.io/zone"] = zone,
+                [PoolLabel] = "general",
             },
         },
-        ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) },
+        ["spec"] = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = podCidr6 is null ? new JsonArray(podCidr) : new JsonArray(podCidr, podCidr6) },
         ["status"] = new JsonObject
         {
-            ["addresses"] = new JsonArray(
-                new JsonObject { ["type"] = "InternalIP", ["address"] = address },
-                new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+            ["addresses"] = address6 is null
+                ? new JsonArray(
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = address },
+                    new JsonObject { ["type"] = "Hostname", ["address"] = name })
+                : new JsonArray(
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = address },
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = address6 },
+                    new JsonObject { ["type"] = "Hostname", ["address"] = name }),
             ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
         },
     };

@@ -128,6 +128,7 @@ public sealed partial class ModelReader
             Ready = ready is null || Str(ready, "status", "status.conditions.status") == "True",
             Unschedulable = Bool(spec, "unschedulable", "spec.unschedulable") ?? false,
             PodCidr = Str(spec, "podCIDR", "spec.podCIDR"),
+            PodCidrs = StrArr(spec, "podCIDRs", "spec.podCIDRs"),
         };
     }
 

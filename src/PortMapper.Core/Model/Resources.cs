@@ -21,6 +21,9 @@ public sealed record Node(ObjectMeta Metadata) : IKubeObject
 
     public string? PodCidr { get; init; }
 
+    /// <summary>spec.podCIDRs: one per family on a dual-stack node, the first equal to <see cref="PodCidr"/>.</summary>
+    public ImmutableArray<string> PodCidrs { get; init; } = [];
+
     public string? Zone => Metadata.Labels.GetValueOrDefault("topology.kubernetes.io/zone");
 
     /// <summary>The address kube-proxy and clients use first: InternalIP, then ExternalIP, then the hostname.</summary>

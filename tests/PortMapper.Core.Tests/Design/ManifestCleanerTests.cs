@@ -171,9 +171,9 @@ public class ManifestCleanerTests
 
         Assert.Equal(
             [
-                "Service shop/cart", "Service shop/catalog-db", "Service shop/frontend", "Service shop/payments",
+                "Service shop/cart", "Service shop/catalog-db", "Service shop/frontend", "Service shop/payments", "Service shop/payments-partners", "Service shop/search",
                 "Ingress shop/shop",
-                "Deployment shop/cart", "Deployment shop/frontend", "Deployment shop/payments", "StatefulSet shop/catalog-db",
+                "Deployment shop/cart", "Deployment shop/frontend", "Deployment shop/payments", "Deployment shop/search", "StatefulSet shop/catalog-db",
             ],
             selected.Select(r => r.ToString()).ToArray());
         Assert.DoesNotContain(selected, r => r.Kind is "Pod" or "EndpointSlice");

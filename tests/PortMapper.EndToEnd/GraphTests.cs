@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
@@ -230,6 +231,39 @@ public sealed class GraphTests(PortMapperAppFixture app)
 
         await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-trace");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
+    public async Task Trace_DualStackService_ItsIpv6ClusterIpIsOfferedAndTracedToThePodsIpv6Addresses()
+    {
+        await using var tab = await OpenGraphAsync();
+        var search = await InspectAsync(tab, "svc:shop/search:80/TCP");
+        // The card shows a cluster IP of each family.
+        Assert.Matches(@"^search\n10\.96\.\d+\.\d+:80\n\[fd00:10:96::[0-9a-f]+\]:80$", search.GetProperty("label").GetString());
+
+        await ClickElementAsync(tab, "svc:shop/search:80/TCP");
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
+        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
+        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("shop/frontend");
+        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "shop/frontend" }).First.ClickAsync();
+        var chips = tab.Page.Locator("[data-testid=trace-selected]");
+        await Expect(chips).ToHaveCountAsync(2);
+        await chips.Filter(new() { HasText = "[fd00:10:96::" }).ClickAsync();
+        await Expect(tab.Page.Locator("[data-testid=trace-target]")).ToHaveValueAsync(new Regex(@"^\[fd00:10:96::[0-9a-f]+\]:80$"));
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
+
+        var result = tab.Page.Locator("[data-testid=trace-result]");
+        await Expect(result).ToHaveAttributeAsync("data-reachable", "true");
+        await Expect(result).ToContainTextAsync("Arrives at 1 pod");
+        await Expect(result).ToContainTextAsync("IPv6 rules (the ip6tables nat table)");
+        await Expect(result).ToContainTextAsync("only endpoints hinted for zone");
+        await Expect(result.Locator(".pm-step-address").Last).ToHaveTextAsync(new Regex(@"^\[fd00:10:244:\d::[0-9a-f]+\]:7700$"));
+        await WaitForClassAsync(tab, "pods:shop/search:80/TCP", "lit");
+
+        await NextFramesAsync(tab);
+        await tab.SaveScreenshotAsync("graph-trace-ipv6");
         Assert.Empty(tab.Problems);
     }
 

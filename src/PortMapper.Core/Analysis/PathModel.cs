@@ -116,7 +116,9 @@ public sealed record EndpointTarget
     /// <summary>Derived from selectors as the EndpointSlice controller would, not read from an EndpointSlice.</summary>
     public bool Predicted { get; init; }
 
-    public override string ToString() => $"{Ip ?? "(no IP)"}:{Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
+    /// <summary>"ip:port", an IPv6 address in brackets.</summary>
+    public override string ToString() =>
+        (Ip is { } ip && ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : Ip ?? "(no IP)") + ":" + (Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
 }
 
 public sealed record Hop(HopKind Kind)

@@ -24,12 +24,39 @@ public static class TraceSuggestions
                 .Select(h => $"{h.Addresses[0]}:{h.Port!.Value.ToString(Inv)}").FirstOrDefault(),
             ok.Where(p => p.Exposure == Exposure.Ingress).Select(p => p.Hops.First(h => h.Kind == HopKind.Ingress)).Where(h => h.Name is not null && !h.Name.StartsWith('*'))
                 .Select(h => $"{(h.Tls ? "https" : "http")}://{h.Name}").FirstOrDefault(),
+            // On a dual-stack cluster, an IPv6 cluster IP: each family has its own rules and endpoints.
+            ok.Where(p => p.Exposure == Exposure.ClusterIP).Select(p => p.Hops.First(h => h.Kind == HopKind.ClusterIp))
+                .Where(h => h.Port is not null && h.Addresses.Any(a => a.Contains(':', StringComparison.Ordinal)))
+                .Select(h => HostPort(h.Addresses.First(a => a.Contains(':', StringComparison.Ordinal)), h.Port!.Value)).FirstOrDefault(),
         };
         return [.. examples.OfType<string>()];
     }
 
     /// <summary>What to send a request to in order to reach <paramref name="node"/>; null for elements that are not addresses.</summary>
-    public static string? TargetFor(ClusterAnalysis analysis, GraphNode node)
+    public static string? TargetFor(ClusterAnalysis analysis, GraphNode node) => TargetsFor(analysis, node).FirstOrDefault();
+
+    /// <summary>
+    /// The addresses that reach <paramref name="node"/>: one per address family for a dual-stack Service, node or pod
+    /// (IPv4 first, as the objects list them), else one; empty for elements that are not addresses.
+    /// </summary>
+    public static ImmutableArray<string> TargetsFor(ClusterAnalysis analysis, GraphNode node)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(node);
+        var first = Target(analysis, node, 0);
+        if (first is null)
+        {
+            return [];
+        }
+
+        return Target(analysis, node, 1) is { } second && second != first ? [first, second] : [first];
+    }
+
+    private static string HostPort(string address, int port) =>
+        address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port.ToString(Inv)}" : $"{address}:{port.ToString(Inv)}";
+
+    /// <param name="family">0 for the first address, 1 for the other family's (a dual-stack element's second address).</param>
+    private static string? Target(ClusterAnalysis analysis, GraphNode node, int family)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(node);
@@ -41,10 +68,30 @@ public static class TraceSuggestions
             return null;
         }
 
+        if (family == 1 && !(path.Service is { } owner && analysis.Snapshot.Services.TryGetValue(new Core.Model.ObjectKey(owner.Namespace, owner.Name), out var owning) && owning.IsDualStack))
+        {
+            // Only a dual-stack Service answers on its other family's addresses.
+            return null;
+        }
+
         Hop? Hop(HopKind kind) => path.Hops.FirstOrDefault(h => h.Kind == kind);
-        string? At(Hop? h, int index = 0) => h?.Port is { } port && h.Addresses.Length > index && !h.Addresses[index].StartsWith('(')
-            ? $"{h.Addresses[index]}:{port.ToString(Inv)}"
-            : null;
+        string? At(Hop? h, int index = 0)
+        {
+            if (h?.Port is not { } port || index < 0)
+            {
+                return null;
+            }
+
+            // A hop lists one address per node (node ports) or per family (cluster IPs, load balancers).
+            var perNode = h.Kind == HopKind.NodePort;
+            if (family == 1 && perNode)
+            {
+                return NodeAddress6(analysis, h.Nodes.Length > index ? h.Nodes[index] : null) is { } v6 ? HostPort(v6, port) : null;
+            }
+
+            var i = perNode ? index : index + family;
+            return h.Addresses.Length > i && !h.Addresses[i].StartsWith('(') ? HostPort(h.Addresses[i], port) : null;
+        }
 
         switch (node.Kind)
         {
@@ -74,9 +121,15 @@ public static class TraceSuggestions
             case GraphKinds.Pod:
                 var colon = node.Id.LastIndexOf(':');
                 var target = path.Hops.SelectMany(h => h.Endpoints).FirstOrDefault(e => node.Object is not null && e.Pod == node.Object);
-                return target?.Ip is { } ip && colon > 0 ? $"{ip}:{node.Id[(colon + 1)..].Split('/')[0]}" : null;
+                var podIp = family == 0 ? target?.Ip : target is { Ips.Length: > 1 } t ? t.Ips[1] : null;
+                return podIp is { } ip && colon > 0 && int.TryParse(node.Id[(colon + 1)..].Split('/')[0], NumberStyles.None, Inv, out var podPort) ? HostPort(ip, podPort) : null;
             default:
                 return null;
         }
     }
+
+    private static string? NodeAddress6(ClusterAnalysis analysis, string? node) =>
+        node is not null && analysis.Snapshot.Nodes.TryGetValue(node, out var n)
+            ? n.Addresses.FirstOrDefault(a => a.Type == "InternalIP" && a.Address.Contains(':', StringComparison.Ordinal))?.Address
+            : null;
 }

@@ -53,7 +53,7 @@ public sealed partial class GraphPage : IAsyncDisposable
     private string? _selected;
     private ElementDetails? _details;
     private string? _highlightedPath;
-    private string? _selectedTarget;
+    private ImmutableArray<string> _selectedTargets = [];
     private SideTab _tab;
     private int _errors;
     private bool _previewActive;
@@ -136,7 +136,7 @@ public sealed partial class GraphPage : IAsyncDisposable
         if (_selected is not null)
         {
             _details = ElementInspector.Describe(analysis, _model, _selected);
-            _selectedTarget = _model.FindNode(_selected) is { } node ? TraceSuggestions.TargetFor(analysis, node) : null;
+            _selectedTargets = _model.FindNode(_selected) is { } node ? TraceSuggestions.TargetsFor(analysis, node) : [];
             if (_details is null)
             {
                 _selected = null;
@@ -216,7 +216,7 @@ public sealed partial class GraphPage : IAsyncDisposable
         _selected = id;
         _highlightedPath = null;
         _details = id is null ? null : ElementInspector.Describe(Analysis, _model, id);
-        _selectedTarget = id is not null && _model.FindNode(id) is { } node ? TraceSuggestions.TargetFor(Analysis, node) : null;
+        _selectedTargets = id is not null && _model.FindNode(id) is { } node ? TraceSuggestions.TargetsFor(Analysis, node) : [];
         StateHasChanged();
         await RefocusAsync(center);
     }
@@ -226,7 +226,7 @@ public sealed partial class GraphPage : IAsyncDisposable
         _selected = null;
         _details = null;
         _highlightedPath = null;
-        _selectedTarget = null;
+        _selectedTargets = [];
         StateHasChanged();
         return _canvas?.ClearAsync() ?? Task.CompletedTask;
     }
@@ -361,7 +361,7 @@ public sealed partial class GraphPage : IAsyncDisposable
         _selected = element;
         _highlightedPath = pathId;
         _details = element is null ? null : ElementInspector.Describe(Analysis, _model, element);
-        _selectedTarget = element is not null && _model.FindNode(element) is { } node ? TraceSuggestions.TargetFor(Analysis, node) : null;
+        _selectedTargets = element is not null && _model.FindNode(element) is { } node ? TraceSuggestions.TargetsFor(Analysis, node) : [];
         StateHasChanged();
         await RefocusAsync(center: true);
     }

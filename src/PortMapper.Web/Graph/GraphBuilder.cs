@@ -537,7 +537,9 @@ public static class GraphBuilder
             var second = !exists && path.Exposure == Exposure.Ingress ? "Service not found"
                 : hop.Broken ? $"no port {PortLabel(hop.Port)}"
                 : Port(address, hop.Port);
-            var e = Get("svc:" + key, GraphKinds.Service, GraphColumn.Services, path.Namespace, () => [name, second]);
+            // A dual-stack Service answers on a cluster IP of each family: both on the card, IPv4 first as the Service lists them.
+            var e = Get("svc:" + key, GraphKinds.Service, GraphColumn.Services, path.Namespace,
+                () => hop.Addresses.Length == 2 && !hop.Broken && exists ? [name, second, Port(hop.Addresses[1], hop.Port)] : [name, second]);
             e.Object ??= service;
             return new Visit(e, PortLabel(hop.Port)) { Status = hop.Broken ? PathStatus.Broken : PathStatus.Ok };
         }
@@ -606,7 +608,9 @@ public static class GraphBuilder
                 ? $"pod:{pod.Namespace}/{pod.Name}:{port}/{path.Protocol}"
                 : $"endpoint:{path.Namespace}/{target.Ip}:{port}/{path.Protocol}";
             var e = Get(id, GraphKinds.Pod, GraphColumn.Backends, target.Pod?.Namespace ?? path.Namespace,
-                () => [target.Pod?.Name ?? "endpoint", Port(target.Ip ?? "no IP yet", target.Port)]);
+                () => target.Ips.Length > 1
+                    ? [target.Pod?.Name ?? "endpoint", Port(target.Ips[0], target.Port), Port(target.Ips[1], target.Port)]
+                    : [target.Pod?.Name ?? "endpoint", Port(target.Ip ?? "no IP yet", target.Port)]);
             e.Object = target.Pod;
             e.Group ??= group;
             if (_search.Length > 0 && GraphSearch.Matches(target, _search))
@@ -837,7 +841,9 @@ public static class GraphBuilder
                 : null;
         }
 
-        private static string Port(string address, int? port) => port is { } p ? $"{address}:{p.ToString(Inv)}" : address;
+        /// <summary>"address:port", an IPv6 address in brackets as kube-proxy and curl write it.</summary>
+        private static string Port(string address, int? port) =>
+            port is { } p ? (address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{p.ToString(Inv)}" : $"{address}:{p.ToString(Inv)}") : address;
 
         private static string PortLabel(int? port, string missing = "") => port is { } p ? ":" + p.ToString(Inv) : missing;
 

@@ -96,6 +96,11 @@ public sealed class KubernetesClusterSource : IClusterSource
             {
                 StartInformer(resource, null);
             }
+
+            foreach (var resource in ResourceType.KubeProxyConfigMaps)
+            {
+                StartInformer(resource, resource.FixedNamespace);
+            }
         }
 
         _pump = Task.Run(() => PumpAsync(_stop.Token), CancellationToken.None);
@@ -415,14 +420,14 @@ public sealed class KubernetesClusterSource : IClusterSource
     {
         var informers = _informers.Keys.Select(i => (Informer: i, State: Reported(i))).ToList();
         var hidden = _fallbacks
-            .Concat(informers.Where(i => i.State.Status == InformerStatus.Forbidden)
+            .Concat(informers.Where(i => i.State.Status == InformerStatus.Forbidden && !i.Informer.Resource.Supplementary)
                 .Select(i => new HiddenResource(i.Informer.Resource.QualifiedName, i.Informer.Namespace, i.State.LastError ?? "forbidden")))
             .ToImmutableArray();
         var failed = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Failed).State;
         var reconnecting = informers.FirstOrDefault(i => i.State.Status == InformerStatus.Reconnecting).State;
         (ConnectionStatus Status, string? Error) now = informers switch
         {
-            [_, ..] when informers.All(i => i.State.Status == InformerStatus.Forbidden) =>
+            [_, ..] when informers.All(i => i.State.Status == InformerStatus.Forbidden || i.Informer.Resource.Supplementary) && informers.Any(i => !i.Informer.Resource.Supplementary) =>
                 (ConnectionStatus.Failed, $"PortMapper may not read anything in this cluster. {informers[0].State.LastError}"),
             _ when failed is not null => (ConnectionStatus.Failed, failed.LastError),
             _ when reconnecting is not null => (ConnectionStatus.Reconnecting, reconnecting.LastError),

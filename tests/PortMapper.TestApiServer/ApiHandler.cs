@@ -108,7 +108,21 @@ internal sealed class ApiHandler(TestApiServer server)
             return;
         }
 
-        if (!server.Access.Allows(user, verb, route.Resource.Plural, route.Namespace))
+        var selector = FieldSelector.Everything;
+        if (verb is "list" or "watch")
+        {
+            if (FieldSelector.Parse(request.Query["fieldSelector"], out var selectorError) is not { } parsed)
+            {
+                await WriteAsync(ctx, Status.BadRequest(selectorError!)).ConfigureAwait(false);
+                return;
+            }
+
+            selector = parsed;
+        }
+
+        // RBAC's resourceNames cover a list or watch only when its field selector pins metadata.name.
+        var named = verb is "list" or "watch" ? selector.Name : route.Name;
+        if (!server.Access.Allows(user, verb, route.Resource.Plural, route.Namespace, named))
         {
             await WriteAsync(ctx, Status.Forbidden(user, verb, route.Resource, route.Namespace, route.Name)).ConfigureAwait(false);
             return;
@@ -116,8 +130,8 @@ internal sealed class ApiHandler(TestApiServer server)
 
         var task = verb switch
         {
-            "watch" => WatchAsync(ctx, route),
-            "list" => ListAsync(ctx, route),
+            "watch" => WatchAsync(ctx, route, selector),
+            "list" => ListAsync(ctx, route, selector),
             "get" => GetAsync(ctx, route),
             "create" => CreateAsync(ctx, route),
             "patch" => ApplyAsync(ctx, route, user),
@@ -269,7 +283,7 @@ internal sealed class ApiHandler(TestApiServer server)
         await WriteAsync(ctx, body, 200, indented: true).ConfigureAwait(false);
     }
 
-    private async Task ListAsync(HttpContext ctx, Route route)
+    private async Task ListAsync(HttpContext ctx, Route route, FieldSelector selector)
     {
         var q = ctx.Request.Query;
         var limit = int.TryParse(q["limit"], out var l) && l > 0 ? l : 0;
@@ -302,6 +316,8 @@ internal sealed class ApiHandler(TestApiServer server)
             await WriteAsync(ctx, string.IsNullOrEmpty(continueToken) ? Status.ListExpired() : Status.ContinueExpired()).ConfigureAwait(false);
             return;
         }
+
+        items = [.. items.Where(selector.Matches)];
 
         var meta = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
         if (limit > 0 && items.Count > limit)
@@ -356,7 +372,7 @@ internal sealed class ApiHandler(TestApiServer server)
         }
     }
 
-    private async Task WatchAsync(HttpContext ctx, Route route)
+    private async Task WatchAsync(HttpContext ctx, Route route, FieldSelector selector)
     {
         var q = ctx.Request.Query;
         var ct = ctx.RequestAborted;
@@ -388,7 +404,7 @@ internal sealed class ApiHandler(TestApiServer server)
             {
                 // "Start at most recent": the current state as ADDED events, then the changes.
                 var (items, revision) = Store.Locked(() => Store.ListLocked(route.Resource, route.Namespace, null, null));
-                foreach (var item in items)
+                foreach (var item in items.Where(selector.Matches))
                 {
                     if (!await SendAsync(session, "ADDED", item).ConfigureAwait(false))
                     {
@@ -424,7 +440,7 @@ internal sealed class ApiHandler(TestApiServer server)
                 first = false;
                 foreach (var e in events)
                 {
-                    if (!await SendAsync(session, e.Type, e.Object).ConfigureAwait(false))
+                    if (selector.Matches(e.Object) && !await SendAsync(session, e.Type, e.Object).ConfigureAwait(false))
                     {
                         return;
                     }

@@ -67,20 +67,63 @@ public sealed record Dataplane(ProxyMode Mode, string Source, string? Replacemen
 
     /// <summary>
     /// Works the mode out from what the cluster shows. kube-proxy pods decide by their <c>--proxy-mode</c> flag (a
-    /// flag wins over kube-proxy's config file); without the flag the mode is in that file, which PortMapper does not
-    /// read, so <paramref name="configured"/> (the <c>--proxy-mode</c> option) or kube-proxy's own default, iptables,
-    /// applies. No kube-proxy pod while a known replacement runs in kube-system means there are no kube-proxy rules.
+    /// flag wins over kube-proxy's config file); without the flag the mode is in that file, read from its ConfigMap
+    /// (kube-system/kube-proxy, or kube-proxy-config on EKS) where visible, else <paramref name="configured"/> (the
+    /// <c>--proxy-mode</c> option) or kube-proxy's own default, iptables, applies. No kube-proxy pod while a known replacement runs in kube-system means there are no kube-proxy rules.
     /// Where kube-system's pods are not visible (manifests), only the option or the default speaks.
     /// </summary>
     public static Dataplane Detect(ClusterSnapshot snapshot, ProxyMode? configured = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         // The header, the trace, the side panel and the API ask for every analysis update: work it out once per pod set.
-        var byMode = Detected.GetValue(snapshot.Pods, _ => new System.Collections.Concurrent.ConcurrentDictionary<int, Dataplane>());
-        return byMode.GetOrAdd(configured is { } mode ? (int)mode : -1, _ => Compute(snapshot, configured));
+        var cached = Detected.GetValue(snapshot.Pods, _ => new DetectedModes());
+        if (!ReferenceEquals(cached.Configs, snapshot.KubeProxyConfigs))
+        {
+            // kube-proxy's ConfigMap changed while the pods did not: start over for this pod set.
+            cached = new DetectedModes { Configs = snapshot.KubeProxyConfigs };
+            Detected.AddOrUpdate(snapshot.Pods, cached);
+        }
+
+        return cached.ByMode.GetOrAdd(configured is { } mode ? (int)mode : -1, _ => Compute(snapshot, configured));
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Collections.Immutable.ImmutableDictionary<ObjectKey, Pod>, System.Collections.Concurrent.ConcurrentDictionary<int, Dataplane>> Detected = [];
+    private sealed class DetectedModes
+    {
+        public System.Collections.Immutable.ImmutableDictionary<ObjectKey, KubeProxyConfig>? Configs { get; init; }
+
+        public System.Collections.Concurrent.ConcurrentDictionary<int, Dataplane> ByMode { get; } = new();
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Collections.Immutable.ImmutableDictionary<ObjectKey, Pod>, DetectedModes> Detected = [];
+
+    /// <summary>The mode kube-proxy's ConfigMap sets ("" is kube-proxy's default, iptables), or why it cannot be used.</summary>
+    private static (Dataplane? Found, string? Problem) FromConfigMap(ClusterSnapshot snapshot, ProxyMode? configured)
+    {
+        foreach (var name in KubeProxyConfig.Names)
+        {
+            if (!snapshot.KubeProxyConfigs.TryGetValue(new ObjectKey(KubeProxyConfig.Namespace, name), out var config))
+            {
+                continue;
+            }
+
+            var where = $"ConfigMap kube-system/{name}";
+            if (config.Problem is { } problem)
+            {
+                return (null, $"{where} cannot be read: {problem}");
+            }
+
+            if (string.IsNullOrEmpty(config.Mode))
+            {
+                return (new Dataplane(ProxyMode.Iptables, $"{where} (data.{config.DataKey}) sets no mode: kube-proxy's default, iptables"), null);
+            }
+
+            return TryParseMode(config.Mode, out var mode)
+                ? (new Dataplane(mode, $"mode: {config.Mode} in {where} (data.{config.DataKey})"), null)
+                : (null, $"{where} sets mode: {config.Mode}, which PortMapper does not model; shown as {(configured is { } c ? Name(c) + " (the --proxy-mode option)" : "iptables")}");
+        }
+
+        return (null, null);
+    }
 
     private static Dataplane Compute(ClusterSnapshot snapshot, ProxyMode? configured)
     {
@@ -96,11 +139,20 @@ public sealed record Dataplane(ProxyMode Mode, string Source, string? Replacemen
             }
         }
 
+        // Without the flag, kube-proxy's config file decides: the ConfigMap it is mounted from, where PortMapper can read it.
+        // The ConfigMap alone (kube-proxy pods not visible) still tells, unless a replacement runs instead.
+        var (fromConfig, configProblem) = FromConfigMap(snapshot, configured);
+        if (fromConfig is not null && (proxies.Count > 0 || system.Count == 0 || FindReplacement(system) is null))
+        {
+            return fromConfig;
+        }
+
         if (proxies.Count > 0)
         {
+            var why = configProblem ?? "kube-proxy runs without --proxy-mode and its ConfigMap (kube-system/kube-proxy) is not visible";
             return configured is { } option
-                ? new Dataplane(option, "the --proxy-mode option; kube-proxy runs and its mode is in its config file")
-                : new Dataplane(ProxyMode.Iptables, "kube-proxy runs without --proxy-mode: its config file decides, iptables unless it says otherwise; set the --proxy-mode option if it does");
+                ? new Dataplane(option, $"the --proxy-mode option; {why}")
+                : new Dataplane(ProxyMode.Iptables, $"{why}: its config file decides, iptables unless it says otherwise; set the --proxy-mode option if it does");
         }
 
         if (system.Count > 0 && FindReplacement(system) is { } replacement)

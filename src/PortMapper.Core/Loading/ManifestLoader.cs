@@ -171,7 +171,7 @@ public static class ManifestLoader
                 return;
             }
 
-            if (!ModelReader.IsModelled(kind, apiVersion))
+            if (!ModelReader.IsModelled(kind, apiVersion) && !ModelReader.IsKubeProxyConfig(obj))
             {
                 var name = obj["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : "";
                 skipped.Add(new SkippedObject(apiVersion, kind, name, source));

@@ -75,8 +75,48 @@ public sealed partial class ModelReader
             "IngressClass" => ReadIngressClass(obj, meta with { Namespace = "" }),
             _ when Workload.Kinds.Contains(kind) => ReadWorkload(obj, kind, meta),
             _ when IsPolicyKind(kind) => ReadPolicy(obj, kind, meta),
+            "ConfigMap" when KubeProxyConfig.IsKubeProxyConfigMap(meta.Namespace, meta.Name) => ReadKubeProxyConfig(obj, meta),
             _ => null,
         };
+    }
+
+    /// <summary>Whether <paramref name="obj"/> is one of kube-proxy's ConfigMaps, the only ConfigMaps PortMapper reads.</summary>
+    public static bool IsKubeProxyConfig(JsonObject obj) =>
+        obj["kind"] is JsonValue k && k.GetValueKind() == System.Text.Json.JsonValueKind.String && k.GetValue<string>() == "ConfigMap"
+        && obj["metadata"] is JsonObject m
+        && KubeProxyConfig.IsKubeProxyConfigMap(m["namespace"] is JsonValue ns && ns.GetValueKind() == System.Text.Json.JsonValueKind.String ? ns.GetValue<string>() : null,
+            m["name"] is JsonValue n && n.GetValueKind() == System.Text.Json.JsonValueKind.String ? n.GetValue<string>() : null);
+
+    /// <summary>The KubeProxyConfiguration in the ConfigMap's data: its <c>mode</c> and <c>clusterCIDR</c>.</summary>
+    private KubeProxyConfig ReadKubeProxyConfig(JsonObject obj, ObjectMeta meta)
+    {
+        var data = Obj(obj, "data", "data");
+        foreach (var key in KubeProxyConfig.Keys)
+        {
+            if (Str(data, key, $"data.{key}") is not { } text)
+            {
+                continue;
+            }
+
+            JsonObject? config;
+            try
+            {
+                config = YamlToJson.Parse(text, $"ConfigMap {meta.Namespace}/{meta.Name} data.{key}").FirstOrDefault()?.Root as JsonObject;
+            }
+            catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or InvalidOperationException)
+            {
+                return new KubeProxyConfig(meta) { DataKey = key, Problem = $"data.{key} is not valid YAML ({e.Message})" };
+            }
+
+            return new KubeProxyConfig(meta)
+            {
+                DataKey = key,
+                Mode = config?["mode"] is JsonValue mode && mode.GetValueKind() == System.Text.Json.JsonValueKind.String ? mode.GetValue<string>() : "",
+                ClusterCidr = config?["clusterCIDR"] is JsonValue cidr && cidr.GetValueKind() == System.Text.Json.JsonValueKind.String && cidr.GetValue<string>() is { Length: > 0 } c ? c : null,
+            };
+        }
+
+        return new KubeProxyConfig(meta) { Problem = $"it has no data key {string.Join(" or ", KubeProxyConfig.Keys)}" };
     }
 
     private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass" or "ClusterNetworkPolicy";

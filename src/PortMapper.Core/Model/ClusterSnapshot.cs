@@ -63,6 +63,9 @@ public sealed record ClusterSnapshot
 
     public ImmutableDictionary<string, ClusterNetworkPolicy> ClusterNetworkPolicies { get; init; } = ImmutableDictionary.Create<string, ClusterNetworkPolicy>(KubeNames.Comparer);
 
+    /// <summary>kube-proxy's ConfigMaps in kube-system (<see cref="KubeProxyConfig.Names"/>), where they can be read.</summary>
+    public ImmutableDictionary<ObjectKey, KubeProxyConfig> KubeProxyConfigs { get; init; } = ImmutableDictionary<ObjectKey, KubeProxyConfig>.Empty;
+
     /// <summary>
     /// True when the EndpointSlices come from a running control plane (a live or demo cluster) and are the truth.
     /// False for manifests alone: endpoints are then predicted from selectors, as the EndpointSlice controller would.
@@ -73,7 +76,7 @@ public sealed record ClusterSnapshot
 
     public int ObjectCount =>
         Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count
-        + NetworkPolicies.Count + ClusterNetworkPolicies.Count;
+        + NetworkPolicies.Count + ClusterNetworkPolicies.Count + KubeProxyConfigs.Count;
 
     public ClusterSnapshot Apply(ClusterChange change) => change.Type == ChangeType.Deleted ? Remove(change.Object) : Upsert(change.Object);
 
@@ -91,6 +94,7 @@ public sealed record ClusterSnapshot
         IngressClass c => this with { IngressClasses = IngressClasses.SetItem(c.Metadata.Name, c) },
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.SetItem(p.Key(), p) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.SetItem(p.Metadata.Name, p) },
+        KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.SetItem(c.Key(), c) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -106,6 +110,7 @@ public sealed record ClusterSnapshot
         IngressClass c => this with { IngressClasses = IngressClasses.Remove(c.Metadata.Name) },
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.Remove(p.Key()) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.Remove(p.Metadata.Name) },
+        KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.Remove(c.Key()) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -116,7 +121,7 @@ public sealed record ClusterSnapshot
         Namespaces.Values.Cast<IKubeObject>()
             .Concat(Nodes.Values).Concat(Pods.Values).Concat(Workloads.Values).Concat(Services.Values)
             .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values)
-            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values);
+            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values).Concat(KubeProxyConfigs.Values);
 
     /// <summary>Every namespace that is declared or that holds an object.</summary>
     public ImmutableSortedSet<string> NamespaceNames() =>

@@ -114,7 +114,7 @@ public sealed class KubernetesApiClient : IDisposable
     private async Task<DecodedList> ListPageAsync(ResourceType resource, string? ns, string? continueToken, CancellationToken cancellationToken)
     {
         var target = new RequestTarget("list", resource.QualifiedName, ns);
-        var query = $"?limit={Options.PageSize}" + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}");
+        var query = $"?limit={Options.PageSize}" + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}") + Selector(resource);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.RequestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, _base + resource.CollectionPath(ns) + query);
@@ -148,7 +148,7 @@ public sealed class KubernetesApiClient : IDisposable
     {
         var target = new RequestTarget("watch", resource.QualifiedName, ns);
         var query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={(int)Math.Max(1, serverTimeout.TotalSeconds)}"
-                    + (string.IsNullOrEmpty(resourceVersion) ? "" : $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}");
+                    + (string.IsNullOrEmpty(resourceVersion) ? "" : $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}") + Selector(resource);
         using var request = new HttpRequestMessage(HttpMethod.Get, _base + resource.CollectionPath(ns) + query);
 
         // Only the wait for the response headers has a deadline; the stream itself lives as long as the server keeps it.
@@ -192,6 +192,9 @@ public sealed class KubernetesApiClient : IDisposable
             throw new KubernetesConnectionException(ConnectionFailure.Other, $"The {target} stream from {Server} was cut off: {e.Message}", e);
         }
     }
+
+    private static string Selector(ResourceType resource) =>
+        resource.FieldSelector is { } selector ? $"&fieldSelector={Uri.EscapeDataString(selector)}" : "";
 
     /// <summary>One object, or null when it does not exist.</summary>
     public async Task<IKubeObject?> GetAsync(ResourceType resource, string? ns, string name, CancellationToken cancellationToken)

@@ -38,6 +38,21 @@ public sealed class ResourceType
 
     internal ResourceCodec? Codec { get; }
 
+    /// <summary>A <c>fieldSelector</c> every list and watch of this resource sends (one named object); null for all.</summary>
+    public string? FieldSelector { get; private init; }
+
+    /// <summary>
+    /// The namespace this resource is always read in (kube-system for kube-proxy's ConfigMap); null when the source
+    /// decides (cluster-wide, or per namespace).
+    /// </summary>
+    public string? FixedNamespace { get; private init; }
+
+    /// <summary>
+    /// Read for extra detail only: when it is forbidden, the feature it feeds quietly does without it, and the header
+    /// does not list it among what PortMapper cannot see.
+    /// </summary>
+    public bool Supplementary { get; private init; }
+
     public static ResourceType Namespaces { get; } = new("", "v1", "namespaces", "Namespace", false, ResourceCodecs.Namespace);
 
     public static ResourceType Nodes { get; } = new("", "v1", "nodes", "Node", false, ResourceCodecs.Node);
@@ -56,6 +71,20 @@ public sealed class ResourceType
 
     /// <summary>The successor of AdminNetworkPolicy/BaselineAdminNetworkPolicy (sigs.k8s.io/network-policy-api), a CRD: watched only where served.</summary>
     public static ResourceType ClusterNetworkPolicies { get; } = new("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false, new ManifestCodec("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"));
+
+    /// <summary>
+    /// kube-proxy's ConfigMaps (kube-system/kube-proxy on kubeadm clusters, kube-proxy-config on EKS), each watched by
+    /// name, so that a Role limited to those resourceNames suffices: they tell kube-proxy's mode and cluster CIDR.
+    /// </summary>
+    public static ImmutableArray<ResourceType> KubeProxyConfigMaps { get; } =
+    [
+        .. Core.Model.KubeProxyConfig.Names.Select(name => new ResourceType("", "v1", "configmaps", "ConfigMap", true, new ManifestCodec("v1", "ConfigMap"))
+        {
+            FieldSelector = $"metadata.name={name}",
+            FixedNamespace = Core.Model.KubeProxyConfig.Namespace,
+            Supplementary = true,
+        }),
+    ];
 
     /// <summary>What the live cache lists and watches: everything that decides how traffic flows, pods included.</summary>
     public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies];

@@ -98,6 +98,9 @@ internal sealed class NodeSpecDto
     [JsonPropertyName("podCIDR")]
     public string? PodCidr { get; set; }
 
+    [JsonPropertyName("podCIDRs")]
+    public List<string>? PodCidrs { get; set; }
+
     public bool? Unschedulable { get; set; }
 }
 
@@ -261,6 +264,17 @@ internal sealed class ServiceSpecDto
     public int? HealthCheckNodePort { get; set; }
 
     public bool? PublishNotReadyAddresses { get; set; }
+
+    public List<string>? IpFamilies { get; set; }
+
+    [JsonConverter(typeof(PooledStringConverter))]
+    public string? IpFamilyPolicy { get; set; }
+
+    [JsonConverter(typeof(PooledStringConverter))]
+    public string? TrafficDistribution { get; set; }
+
+    [JsonConverter(typeof(PooledStringConverter))]
+    public string? LoadBalancerClass { get; set; }
 }
 
 internal sealed class LoadBalancerIngressDto
@@ -335,7 +349,22 @@ internal sealed class EndpointDto
     [JsonConverter(typeof(PooledStringConverter))]
     public string? Zone { get; set; }
 
+    public EndpointHintsDto? Hints { get; set; }
+
     public TargetRefDto? TargetRef { get; set; }
+}
+
+internal sealed class EndpointHintsDto
+{
+    public List<HintNameDto>? ForZones { get; set; }
+
+    public List<HintNameDto>? ForNodes { get; set; }
+}
+
+internal sealed class HintNameDto
+{
+    [JsonConverter(typeof(PooledStringConverter))]
+    public string? Name { get; set; }
 }
 
 internal sealed class EndpointSliceDto

@@ -36,6 +36,7 @@ internal static class ModelMapper
             Ready = ready is null || ready.Status == "True",
             Unschedulable = d.Spec?.Unschedulable ?? false,
             PodCidr = d.Spec?.PodCidr,
+            PodCidrs = Arr(d.Spec?.PodCidrs, c => c),
         };
     }
 
@@ -137,6 +138,10 @@ internal static class ModelMapper
             HealthCheckNodePort = spec?.HealthCheckNodePort,
             PublishNotReadyAddresses = spec?.PublishNotReadyAddresses ?? false,
             LoadBalancerStatus = LoadBalancer(d.Status),
+            IpFamilies = Arr(spec?.IpFamilies, f => f),
+            IpFamilyPolicy = spec?.IpFamilyPolicy,
+            TrafficDistribution = spec?.TrafficDistribution,
+            LoadBalancerClass = spec?.LoadBalancerClass,
         };
     }
 
@@ -156,6 +161,8 @@ internal static class ModelMapper
                 Conditions = new EndpointConditions(e.Conditions?.Ready, e.Conditions?.Serving, e.Conditions?.Terminating),
                 NodeName = e.NodeName,
                 Zone = e.Zone,
+                ForZones = Arr(e.Hints?.ForZones?.FindAll(z => !string.IsNullOrEmpty(z.Name)), z => z.Name!),
+                ForNodes = Arr(e.Hints?.ForNodes?.FindAll(z => !string.IsNullOrEmpty(z.Name)), z => z.Name!),
                 TargetRef = e.TargetRef is { } t ? new ObjectRef(t.Kind ?? "", t.Namespace ?? meta.Namespace, t.Name ?? "") : null,
             }),
         };

@@ -50,6 +50,99 @@ public class DataplaneTests
         Assert.Contains("config file", fallback.Source, StringComparison.Ordinal);
     }
 
+    /// <summary>kube-proxy's ConfigMap as kubeadm writes it (trimmed to the fields around mode), or as EKS names it.</summary>
+    private static string ConfigMap(string mode, string name = "kube-proxy", string key = "config.conf") => $$"""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{name}}
+          namespace: kube-system
+          labels:
+            app: kube-proxy
+        data:
+          {{key}}: |-
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            bindAddress: 0.0.0.0
+            clusterCIDR: 10.244.0.0/16
+            iptables:
+              masqueradeAll: false
+            mode: {{mode}}
+            nftables:
+              masqueradeBit: 14
+          kubeconfig.conf: |-
+            apiVersion: v1
+            kind: Config
+        """;
+
+    [Theory]
+    [InlineData("nftables", ProxyMode.Nftables)]
+    [InlineData("ipvs", ProxyMode.Ipvs)]
+    [InlineData("\"\"", ProxyMode.Iptables)]
+    public void Detect_KubeProxyWithoutTheFlag_ReadsTheModeFromItsConfigMap(string mode, ProxyMode expected)
+    {
+        var snapshot = Cluster(
+            Pod("kube-proxy-x", "{k8s-app: kube-proxy}", command: "[/usr/local/bin/kube-proxy, --config=/var/lib/kube-proxy/config.conf]"),
+            ConfigMap(mode));
+
+        var dataplane = Dataplane.Detect(snapshot, configured: expected == ProxyMode.Ipvs ? ProxyMode.Nftables : ProxyMode.Ipvs);
+
+        Assert.Equal(expected, dataplane.Mode);
+        Assert.Contains("ConfigMap kube-system/kube-proxy (data.config.conf)", dataplane.Source, StringComparison.Ordinal);
+        Assert.Equal("10.244.0.0/16", snapshot.KubeProxyConfigs.Values.Single().ClusterCidr);
+    }
+
+    [Fact]
+    public void Detect_EksConfigMap_KubeProxyConfigWithKeyConfig()
+    {
+        var snapshot = Cluster(ConfigMap("iptables", name: "kube-proxy-config", key: "config"));
+
+        var dataplane = Dataplane.Detect(snapshot, ProxyMode.Nftables);
+
+        Assert.Equal(ProxyMode.Iptables, dataplane.Mode);
+        Assert.Equal("mode: iptables in ConfigMap kube-system/kube-proxy-config (data.config)", dataplane.Source);
+    }
+
+    [Fact]
+    public void Detect_TheFlagWinsOverTheConfigMap()
+    {
+        var snapshot = Cluster(Pod("kube-proxy-abcde", "{k8s-app: kube-proxy}", args: "[--proxy-mode=nftables]"), ConfigMap("ipvs"));
+
+        Assert.Equal(ProxyMode.Nftables, Dataplane.Detect(snapshot).Mode);
+    }
+
+    [Fact]
+    public void Detect_ConfigMapWithBrokenYaml_SaysWhyAndFallsBackToTheOption()
+    {
+        var broken = ConfigMap("nftables").Replace("    mode: nftables", "    mode: [nftables", StringComparison.Ordinal);
+        var snapshot = Cluster(Pod("kube-proxy-x", "{k8s-app: kube-proxy}"), broken);
+
+        var dataplane = Dataplane.Detect(snapshot, ProxyMode.Nftables);
+
+        Assert.Equal(ProxyMode.Nftables, dataplane.Mode);
+        Assert.Contains("ConfigMap kube-system/kube-proxy cannot be read: data.config.conf is not valid YAML", dataplane.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_OtherConfigMaps_AreNotRead()
+    {
+        var loaded = ManifestLoader.LoadText(ConfigMap("ipvs", name: "coredns") + "\n---\n" + ConfigMap("ipvs"), "cm.yaml");
+
+        Assert.Equal(["kube-system/kube-proxy"], loaded.Objects.Select(o => $"{o.Metadata.Namespace}/{o.Metadata.Name}"));
+        Assert.Contains(loaded.Skipped, s => s.Kind == "ConfigMap" && s.Name == "coredns");
+    }
+
+    [Fact]
+    public void Detect_ConfigMapChangesWhilePodsStay_TheNewModeIsSeen()
+    {
+        var pods = Cluster(Pod("kube-proxy-x", "{k8s-app: kube-proxy}"));
+        var before = pods.Upsert(Cluster(ConfigMap("iptables")).KubeProxyConfigs.Values.Single());
+        var after = before.Upsert(Cluster(ConfigMap("nftables")).KubeProxyConfigs.Values.Single());
+
+        Assert.Equal(ProxyMode.Iptables, Dataplane.Detect(before).Mode);
+        Assert.Equal(ProxyMode.Nftables, Dataplane.Detect(after).Mode);
+    }
+
     [Fact]
     public void Detect_CiliumWithoutKubeProxy_SaysThereAreNoKubeProxyRules()
     {

@@ -111,6 +111,22 @@ public sealed class KubernetesManifestsTests
     }
 
     [Fact]
+    public void KubeProxyConfigRole_ReadsOnlyKubeProxysConfigMapsInKubeSystem()
+    {
+        var docs = RepoFiles.Yaml("deploy/role-kube-proxy-config.yaml");
+        var role = docs.Single(d => RepoFiles.Text(d["kind"]) == "Role");
+        var rule = Assert.Single(role["rules"]!.AsArray())!;
+
+        Assert.Equal("kube-system", RepoFiles.Text(role["metadata"]!["namespace"]));
+        Assert.Equal(["configmaps"], RepoFiles.Strings(rule["resources"]));
+        Assert.Equal(PortMapper.Core.Model.KubeProxyConfig.Names, RepoFiles.Strings(rule["resourceNames"]));
+        Assert.Equal(["get", "list", "watch"], RepoFiles.Strings(rule["verbs"]));
+        var binding = docs.Single(d => RepoFiles.Text(d["kind"]) == "RoleBinding");
+        Assert.Equal("portmapper", RepoFiles.Text(binding["subjects"]![0]!["name"]));
+        Assert.Equal("portmapper", RepoFiles.Text(binding["subjects"]![0]!["namespace"]));
+    }
+
+    [Fact]
     public void Kustomization_ListsEveryFileButTheOptionalApplyRole()
     {
         var kustomization = RepoFiles.Yaml("deploy/kustomization.yaml").Single();

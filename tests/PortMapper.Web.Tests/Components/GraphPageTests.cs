@@ -101,6 +101,24 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void TapService_InIpvsMode_ListsItsVirtualServersAndTheIpvsadmText()
+    {
+        _options = new PortMapper.Web.Hosting.PortMapperOptions { ProxyMode = PortMapper.Core.KubeProxy.ProxyMode.Ipvs };
+        var page = Render<GraphPage>();
+        var canvas = page.FindComponent<GraphCanvas>();
+        Invoked(page, "create");
+
+        page.InvokeAsync(() => canvas.Instance.OnElementTap("svc:default/nginx-service:30080/TCP"));
+
+        page.WaitForAssertion(() => Assert.Equal("ipvs", page.Find("[data-testid=kubeproxy-mode]").GetAttribute("data-mode")));
+        var rules = page.FindAll("[data-testid=kubeproxy-section] .pm-rule-text").Select(r => r.TextContent).ToList();
+        Assert.Contains(rules, r => r.StartsWith("TCP 10.96.", StringComparison.Ordinal) && r.Contains(":30080 rr → 10.244.", StringComparison.Ordinal));
+        Assert.Contains(rules, r => r.Contains(":30001 rr → ", StringComparison.Ordinal));
+        Assert.Contains("kube-ipvs0", page.Find("[data-testid=ipvsadm]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("deprecated", page.Find("[data-testid=kubeproxy-mode]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TapService_ShowsItsPortsMeaningAndKubeProxyRules()
     {
         var page = Render<GraphPage>();

@@ -203,11 +203,14 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         Assert.Equal("shop-networking.yaml", download.SuggestedFilename);
         var text = await File.ReadAllTextAsync(await download.PathAsync());
         var documents = text.Split("---\n");
-        Assert.Equal(9, documents.Length);
+        // 6 Services, 1 Ingress, 4 Deployments and 1 StatefulSet: no pods, slices or status.
+        Assert.Equal(12, documents.Length);
         Assert.Contains(documents, d => d.Contains("kind: Ingress", StringComparison.Ordinal));
         Assert.Contains(documents, d => d.Contains("kind: StatefulSet", StringComparison.Ordinal) && d.Contains("name: catalog-db", StringComparison.Ordinal));
         Assert.DoesNotContain("status:", text, StringComparison.Ordinal);
         Assert.DoesNotContain("clusterIP: 10.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:10:96::", text, StringComparison.Ordinal);
+        Assert.Contains("ipFamilyPolicy: PreferDualStack", text, StringComparison.Ordinal);
         Assert.DoesNotContain("uid:", text, StringComparison.Ordinal);
         Assert.Empty(tab.Problems);
     }

@@ -61,7 +61,15 @@ public static class ManifestCleaner
             spec.Remove("clusterIPs");
         }
 
-        spec.Remove("ipFamilies");
+        // ipFamilies is what the API server derived on an IPv4-first cluster unless it says otherwise: a written IPv6
+        // (or IPv6-first) choice is intent and is kept.
+        var families = (spec["ipFamilies"] as JsonArray)?.Select(Text).ToList() ?? [];
+        var dual = Text(spec["ipFamilyPolicy"]) is "PreferDualStack" or "RequireDualStack";
+        if (families.SequenceEqual(dual ? ["IPv4", "IPv6"] : ["IPv4"]) || families.Count == 0)
+        {
+            spec.Remove("ipFamilies");
+        }
+
         RemoveIf(spec, "ipFamilyPolicy", "SingleStack");
         RemoveIf(spec, "sessionAffinity", "None");
         RemoveIf(spec, "internalTrafficPolicy", "Cluster");

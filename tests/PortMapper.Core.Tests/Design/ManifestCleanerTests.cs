@@ -57,6 +57,19 @@ public class ManifestCleanerTests
             """.ReplaceLineEndings("\n"), YamlWriter.Write(clean));
     }
 
+    [Theory]
+    [InlineData("{ipFamilyPolicy: PreferDualStack, ipFamilies: [IPv4, IPv6], clusterIP: 10.96.0.9, clusterIPs: [10.96.0.9, 'fd00::9'], ports: [{port: 80}]}", "PreferDualStack", null)]
+    [InlineData("{ipFamilyPolicy: SingleStack, ipFamilies: [IPv6], clusterIP: 'fd00::9', clusterIPs: ['fd00::9'], ports: [{port: 80}]}", null, "IPv6")]
+    [InlineData("{ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv6, IPv4], ports: [{port: 80}]}", "RequireDualStack", "IPv6,IPv4")]
+    public void Clean_IpFamilies_TheDerivedOnesGoAWrittenChoiceStays(string spec, string? policy, string? families)
+    {
+        var clean = Core.Design.ManifestCleaner.Clean(Service(spec));
+
+        Assert.Equal(policy, (string?)clean["spec"]!["ipFamilyPolicy"]);
+        Assert.Equal(families, clean["spec"]!["ipFamilies"] is System.Text.Json.Nodes.JsonArray a ? string.Join(",", a.Select(f => (string?)f)) : null);
+        Assert.Null(clean["spec"]!["clusterIPs"]);
+    }
+
     [Fact]
     public void Clean_HeadlessService_KeepsClusterIpNone()
     {

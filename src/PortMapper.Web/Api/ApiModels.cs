@@ -11,7 +11,9 @@ namespace PortMapper.Web.Api;
 
 // The JSON contract of /api (docs/api.md). Domain types are mapped here so that the contract changes only on purpose.
 
-public sealed record ApiEndpoint(string? Ip, int? Port, string? Pod, string? Node, bool Ready, bool Predicted);
+/// <param name="Ips">A dual-stack endpoint's address of each family (primary first); left out when it has one.</param>
+public sealed record ApiEndpoint(string? Ip, int? Port, string? Pod, string? Node, bool Ready, bool Predicted,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? Ips = null);
 
 public sealed record ApiHop(
     string Kind,
@@ -137,7 +139,8 @@ public static class ApiMapper
         _ => "info",
     };
 
-    public static ApiEndpoint Map(EndpointTarget e) => new(e.Ip, e.Port, e.Pod is null ? null : Name(e.Pod), e.NodeName, e.Ready, e.Predicted);
+    public static ApiEndpoint Map(EndpointTarget e) =>
+        new(e.Ip, e.Port, e.Pod is null ? null : Name(e.Pod), e.NodeName, e.Ready, e.Predicted, e.Ips.Length > 1 ? e.Ips : null);
 
     public static ApiHop Map(Hop h) => new(
         HopKindName(h.Kind),

@@ -179,6 +179,28 @@ public sealed class ApiTests(WebApplicationFactory<Program> factory) : IClassFix
     }
 
     [Fact]
+    public async Task GetTrace_Ipv6ClusterIpOfTheDemosDualStackService_ReachesTheIpv6Endpoints()
+    {
+        using var client = factory.CreateClient();
+        var search = JsonDocument.Parse(await client.GetStringAsync("/api/paths?namespace=shop")).RootElement.EnumerateArray()
+            .First(p => p.GetProperty("id").GetString() == "clusterip:shop/search:80/TCP");
+        var hops = search.GetProperty("hops").EnumerateArray().ToList();
+        var v6 = hops.First(h => h.GetProperty("kind").GetString() == "clusterIP").GetProperty("addresses")[1].GetString()!;
+        var endpoint = hops.Last().GetProperty("endpoints")[0];
+        Assert.Equal(2, endpoint.GetProperty("ips").GetArrayLength());
+        Assert.Contains(':', endpoint.GetProperty("ips")[1].GetString()!);
+        var frontend = JsonDocument.Parse(await client.GetStringAsync("/api/paths?namespace=shop")).RootElement.EnumerateArray()
+            .First(p => p.GetProperty("id").GetString() == "clusterip:shop/frontend:9100/TCP").GetProperty("hops").EnumerateArray().Last().GetProperty("endpoints")[0].GetProperty("pod").GetString();
+
+        var trace = JsonDocument.Parse(await client.GetStringAsync($"/api/trace?from=pod:{frontend}&to={Uri.EscapeDataString($"[{v6}]:80")}")).RootElement;
+
+        Assert.True(trace.GetProperty("reachable").GetBoolean(), trace.ToString());
+        Assert.All(trace.GetProperty("endpoints").EnumerateArray(), e => Assert.StartsWith("fd00:10:244:", e.GetProperty("ip").GetString(), StringComparison.Ordinal));
+        var rules = await client.GetStringAsync("/api/kubeproxy/shop/search?family=IPv6&mode=nftables");
+        Assert.Contains("table ip6 kube-proxy {", rules, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetKubeProxy_IpvsMode_ListsVirtualAndRealServersAndTheIpsets()
     {
         using var client = factory.CreateClient();

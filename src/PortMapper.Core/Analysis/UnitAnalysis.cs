@@ -481,7 +481,11 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                 Hop = HopKind.Endpoints,
                 Message = $"Service {sref.Namespace}/{sref.Name}{(port is null ? "" : $" port {Describe(port)}")} is dual-stack ({string.Join(", ", svc.ClusterIps)}), but none of its {ready} ready endpoint(s) has an {family} address: "
                     + $"{family} clients{(clusterIp is null ? "" : $" of {TraceTargetText(clusterIp, port)}")} are refused by kube-proxy's {family} rules, while {other} works.",
-                Fix = $"Give the pods {family} addresses (a dual-stack pod network, or {family} EndpointSlices for a Service without selector), or make the Service single-stack: ipFamilyPolicy: SingleStack with ipFamilies: [{other}] (set when the Service is created or by changing ipFamilyPolicy).",
+                // The primary family (ipFamilies[0]) is immutable; dropping the secondary one is an update.
+                Fix = $"Give the pods {family} addresses (a dual-stack pod network, or {family} EndpointSlices for a Service without selector), or make the Service single-stack "
+                    + (svc.Families[0] == family
+                        ? $"{other}: {family} is its primary family, which cannot change, so recreate it with ipFamilyPolicy: SingleStack and ipFamilies: [{other}]."
+                        : $"{other}: set ipFamilyPolicy: SingleStack and ipFamilies: [{other}]; the API server then releases the {family} cluster IP."),
                 Paths = ids,
             };
         }

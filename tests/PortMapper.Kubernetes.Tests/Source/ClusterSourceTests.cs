@@ -20,7 +20,12 @@ public class ClusterSourceTests
 
         using var subscription = source.Subscribe();
         server.Store.Put(K8s.Pod("demo", "web-2", "10.244.1.3"));
+        // A batch may also carry only a state change (docs/kubernetes.md): under load an informer can reconnect in between.
         var batch = await subscription.Updates.ReadAsync(Eventually.Limit());
+        while (batch.Changes.IsEmpty)
+        {
+            batch = await subscription.Updates.ReadAsync(Eventually.Limit());
+        }
 
         Assert.Equal(ConnectionStatus.Live, subscription.InitialState.Status);
         Assert.Equal(30080, subscription.Initial.Services[new ObjectKey("demo", "web")].Ports[0].NodePort);

@@ -72,7 +72,10 @@ public sealed record EndpointTarget
     /// <summary>The address of the Service's primary family (the first of <see cref="Ips"/>).</summary>
     public string? Ip { get; init; }
 
-    /// <summary>One address per family the endpoint serves, in the Service's family order (dual-stack: two).</summary>
+    /// <summary>
+    /// One address per family the endpoint serves, in the Service's family order, when it serves two (dual-stack); may be
+    /// empty for a single-family endpoint, whose address is <see cref="Ip"/> (<see cref="IpOf"/> reads either).
+    /// </summary>
     public ImmutableArray<string> Ips { get; init; } = [];
 
     /// <summary>The endpoint's zone (its node's topology.kubernetes.io/zone).</summary>

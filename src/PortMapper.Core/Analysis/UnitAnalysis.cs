@@ -584,7 +584,7 @@ internal sealed class UnitAnalysis(ClusterIndex index)
                     var known = result[at];
                     if (known.IpOf(slice.AddressType) is null)
                     {
-                        result[at] = known with { Ips = known.Ips.Add(ip) };
+                        result[at] = known with { Ips = known.Ips.IsEmpty ? [known.Ip!, ip] : known.Ips.Add(ip) };
                         continue;
                     }
                 }
@@ -596,8 +596,8 @@ internal sealed class UnitAnalysis(ClusterIndex index)
 
                 result.Add(new EndpointTarget
                 {
+                    // Ips is filled only when a second family's address joins (IpOf falls back to Ip): one array less per endpoint.
                     Ip = ip,
-                    Ips = ip is null ? [] : [ip],
                     Port = number,
                     Pod = e.TargetRef,
                     NodeName = e.NodeName,

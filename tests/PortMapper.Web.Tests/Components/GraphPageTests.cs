@@ -101,6 +101,22 @@ public sealed class GraphPageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void TapService_DualStack_AlsoOffersTheOtherFamilysRules()
+    {
+        var page = Render<GraphPage>();
+        var canvas = page.FindComponent<GraphCanvas>();
+        Invoked(page, "create");
+
+        page.InvokeAsync(() => canvas.Instance.OnElementTap("svc:shop/search:80/TCP"));
+
+        page.WaitForAssertion(() => Assert.Contains("IPv6 rules (ip6tables); the list above is IPv4", page.Find("[data-testid=kubeproxy-other-family] summary").TextContent, StringComparison.Ordinal));
+        var v6 = page.Find("[data-testid=kubeproxy-other-family] pre").TextContent;
+        Assert.Contains("-d fd00:10:96::", v6, StringComparison.Ordinal);
+        Assert.Contains("--to-destination [fd00:10:244:", v6, StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:", page.Find("[data-testid=iptables-save]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TapService_InIpvsMode_ListsItsVirtualServersAndTheIpvsadmText()
     {
         _options = new PortMapper.Web.Hosting.PortMapperOptions { ProxyMode = PortMapper.Core.KubeProxy.ProxyMode.Ipvs };

@@ -203,8 +203,8 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         Assert.Equal("shop-networking.yaml", download.SuggestedFilename);
         var text = await File.ReadAllTextAsync(await download.PathAsync());
         var documents = text.Split("---\n");
-        // 6 Services, 1 Ingress, 4 Deployments and 1 StatefulSet: no pods, slices or status.
-        Assert.Equal(12, documents.Length);
+        // 7 Services, 1 Ingress, 4 Deployments, 1 StatefulSet and 1 DaemonSet: no pods, slices or status.
+        Assert.Equal(14, documents.Length);
         Assert.Contains(documents, d => d.Contains("kind: Ingress", StringComparison.Ordinal));
         Assert.Contains(documents, d => d.Contains("kind: StatefulSet", StringComparison.Ordinal) && d.Contains("name: catalog-db", StringComparison.Ordinal));
         Assert.DoesNotContain("status:", text, StringComparison.Ordinal);

@@ -59,6 +59,21 @@ public class DemoDualStackTests
     }
 
     [Fact]
+    public void MetricsAgent_InternalTrafficPolicyLocal_EachClientReachesTheAgentOnItsOwnNode()
+    {
+        var client = Demo.Snapshot.Pods.Values.First(p => p.Metadata.Namespace == "shop" && p.Metadata.Labels.GetValueOrDefault("app") == "frontend");
+        Assert.True(TraceSource.TryParse($"pod:shop/{client.Metadata.Name}", Demo.Snapshot, out var from, out _));
+        Assert.True(TraceTarget.TryParse("metrics-agent.shop:4317", out var to, out _));
+
+        var result = Tracer.Trace(Analysis, from, to);
+
+        Assert.True(result.Reachable, result.Reason);
+        Assert.Equal(client.NodeName, Assert.Single(result.Endpoints).NodeName);
+        Assert.Contains("internalTrafficPolicy Local", result.Steps.Single(s => s.Kind == TraceStepKind.ServiceChain).Translation, StringComparison.Ordinal);
+        Assert.Equal(3, Analysis.FindPath("clusterip:shop/metrics-agent:4317/TCP")!.Hops[^1].Endpoints.Length);
+    }
+
+    [Fact]
     public void PaymentsPartners_LoadBalancerClassWithoutItsController_StaysPendingWithoutNodePorts()
     {
         var svc = Demo.Snapshot.Services[new ObjectKey("shop", "payments-partners")];

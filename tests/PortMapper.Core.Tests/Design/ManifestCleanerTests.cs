@@ -184,9 +184,9 @@ public class ManifestCleanerTests
 
         Assert.Equal(
             [
-                "Service shop/cart", "Service shop/catalog-db", "Service shop/frontend", "Service shop/payments", "Service shop/payments-partners", "Service shop/search",
+                "Service shop/cart", "Service shop/catalog-db", "Service shop/frontend", "Service shop/metrics-agent", "Service shop/payments", "Service shop/payments-partners", "Service shop/search",
                 "Ingress shop/shop",
-                "Deployment shop/cart", "Deployment shop/frontend", "Deployment shop/payments", "Deployment shop/search", "StatefulSet shop/catalog-db",
+                "Deployment shop/cart", "Deployment shop/frontend", "Deployment shop/payments", "Deployment shop/search", "StatefulSet shop/catalog-db", "DaemonSet shop/metrics-agent",
             ],
             selected.Select(r => r.ToString()).ToArray());
         Assert.DoesNotContain(selected, r => r.Kind is "Pod" or "EndpointSlice");

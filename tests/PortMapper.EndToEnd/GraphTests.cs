@@ -246,6 +246,13 @@ public sealed class GraphTests(PortMapperAppFixture app)
         Assert.Matches(@"^search\n10\.96\.\d+\.\d+:80\n\[fd00:10:96::[0-9a-f]+\]:80$", search.GetProperty("label").GetString());
 
         await ClickElementAsync(tab, "svc:shop/search:80/TCP");
+        // The side panel has both families' rules: iptables listed, ip6tables folded below.
+        var other = tab.Page.Locator("[data-testid=kubeproxy-other-family]");
+        await Expect(other.Locator("summary")).ToContainTextAsync("IPv6 rules (ip6tables)");
+        await other.Locator("summary").ClickAsync();
+        await Expect(other.Locator("pre")).ToContainTextAsync("-d fd00:10:96::");
+        await other.Locator("summary").ScrollIntoViewIfNeededAsync();
+        await tab.SaveScreenshotAsync("graph-side-panel-dual-stack");
         await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
         await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
         await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();

@@ -463,6 +463,8 @@ public sealed class GraphTests(PortMapperAppFixture app)
               await module.reveal(document.querySelector('[data-testid=graph-canvas]'), id);
             }
             """, id);
+        // reveal() (and a search's fit) may still be animating the viewport: a position read mid-flight clicks beside it.
+        await SettledViewportAsync(tab);
         var e = await InspectAsync(tab, id);
         return ((float)e.GetProperty("x").GetDouble(), (float)e.GetProperty("y").GetDouble());
     }

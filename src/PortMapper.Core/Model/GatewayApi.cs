@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+
+namespace PortMapper.Core.Model;
+
+/// <summary>
+/// Gateway API objects (gateway.networking.k8s.io, release v1.3.0, standard channel), as far as they decide where a
+/// request goes. PortMapper mirrors the spec's rules in <see cref="Gateway.GatewayRouting"/>.
+/// </summary>
+public static class GatewayApi
+{
+    public const string Group = "gateway.networking.k8s.io";
+
+    /// <summary>The release whose types and spec text PortMapper follows.</summary>
+    public const string Release = "v1.3.0";
+}
+
+/// <summary>listeners[].allowedRoutes: which namespaces (Same, All, Selector) and route kinds may attach.</summary>
+public sealed record AllowedRoutes(string From, LabelSelector? Selector, ImmutableArray<string> Kinds)
+{
+    public static AllowedRoutes Default { get; } = new("Same", null, []);
+}
+
+/// <summary>One listener of a Gateway: a name, a port, a protocol and an optional hostname.</summary>
+public sealed record GatewayListener(string Name, int Port, string Protocol)
+{
+    public string? Hostname { get; init; }
+
+    public AllowedRoutes AllowedRoutes { get; init; } = AllowedRoutes.Default;
+
+    /// <summary>The route kinds the listener admits when allowedRoutes.kinds is empty: those its protocol carries.</summary>
+    public ImmutableArray<string> SupportedKinds => !AllowedRoutes.Kinds.IsDefaultOrEmpty
+        ? AllowedRoutes.Kinds
+        : Protocol switch
+        {
+            "HTTP" or "HTTPS" => ["HTTPRoute", "GRPCRoute"],
+            "TLS" => ["TLSRoute"],
+            "TCP" => ["TCPRoute"],
+            "UDP" => ["UDPRoute"],
+            _ => [],
+        };
+}
+
+public sealed record Gateway(ObjectMeta Metadata) : IKubeObject
+{
+    public string Kind => "Gateway";
+
+    public string? GatewayClassName { get; init; }
+
+    public ImmutableArray<GatewayListener> Listeners { get; init; } = [];
+
+    /// <summary>status.addresses: where clients reach the Gateway.</summary>
+    public ImmutableArray<string> Addresses { get; init; } = [];
+}
+
+/// <summary>A route's parentRefs[] entry: a Gateway (by default), optionally one listener by sectionName or port.</summary>
+public sealed record ParentRef(string Name)
+{
+    public string Group { get; init; } = GatewayApi.Group;
+
+    public string Kind { get; init; } = "Gateway";
+
+    /// <summary>Null: the route's own namespace.</summary>
+    public string? Namespace { get; init; }
+
+    public string? SectionName { get; init; }
+
+    public int? Port { get; init; }
+}
+
+/// <summary>matches[].path: PathPrefix (the default, "/"), Exact or RegularExpression.</summary>
+public sealed record HttpPathMatch(string Type, string Value)
+{
+    public static HttpPathMatch Default { get; } = new("PathPrefix", "/");
+}
+
+/// <summary>A header or query parameter match: Exact (the default) or RegularExpression.</summary>
+public sealed record HttpValueMatch(string Name, string Value, string Type = "Exact");
+
+public sealed record HttpRouteMatch
+{
+    public HttpPathMatch Path { get; init; } = HttpPathMatch.Default;
+
+    public string? Method { get; init; }
+
+    public ImmutableArray<HttpValueMatch> Headers { get; init; } = [];
+
+    public ImmutableArray<HttpValueMatch> QueryParams { get; init; } = [];
+
+    /// <summary>A rule without matches matches every request, as one PathPrefix "/" match.</summary>
+    public static HttpRouteMatch Default { get; } = new();
+}
+
+/// <summary>backendRefs[]: a Service (by default) and port, with a weight (default 1).</summary>
+public sealed record BackendRef(string Name)
+{
+    public string Group { get; init; } = "";
+
+    public string Kind { get; init; } = "Service";
+
+    public string? Namespace { get; init; }
+
+    public int? Port { get; init; }
+
+    public int Weight { get; init; } = 1;
+}
+
+public sealed record HttpRouteRule
+{
+    public string? Name { get; init; }
+
+    public ImmutableArray<HttpRouteMatch> Matches { get; init; } = [];
+
+    public ImmutableArray<BackendRef> BackendRefs { get; init; } = [];
+
+    /// <summary>The matches as the spec reads them: none written means one match of every request.</summary>
+    public ImmutableArray<HttpRouteMatch> EffectiveMatches => Matches.IsDefaultOrEmpty ? [HttpRouteMatch.Default] : Matches;
+}
+
+public sealed record HttpRoute(ObjectMeta Metadata) : IKubeObject
+{
+    public string Kind => "HTTPRoute";
+
+    public ImmutableArray<ParentRef> ParentRefs { get; init; } = [];
+
+    public ImmutableArray<string> Hostnames { get; init; } = [];
+
+    public ImmutableArray<HttpRouteRule> Rules { get; init; } = [];
+}
+
+/// <summary>ReferenceGrant from[]: objects of a kind in a namespace that may refer into the grant's namespace.</summary>
+public sealed record ReferenceGrantFrom(string Group, string Kind, string Namespace);
+
+/// <summary>ReferenceGrant to[]: what they may refer to (every object of the kind when Name is null).</summary>
+public sealed record ReferenceGrantTo(string Group, string Kind, string? Name);
+
+public sealed record ReferenceGrant(ObjectMeta Metadata) : IKubeObject
+{
+    public string Kind => "ReferenceGrant";
+
+    public ImmutableArray<ReferenceGrantFrom> From { get; init; } = [];
+
+    public ImmutableArray<ReferenceGrantTo> To { get; init; } = [];
+}

@@ -369,6 +369,7 @@ public static class WhatIf
         "Node" => s.Nodes.ContainsKey(r.Name),
         "NetworkPolicy" => s.NetworkPolicies.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         "ClusterNetworkPolicy" => s.ClusterNetworkPolicies.ContainsKey(r.Name),
+        "ConfigMap" => s.KubeProxyConfigs.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         _ => s.Workloads.ContainsKey(r),
     };
 

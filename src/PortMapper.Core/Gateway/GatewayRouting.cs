@@ -254,7 +254,7 @@ public static class GatewayRouting
         {
             "Exact" => path == match.Path.Value,
             "PathPrefix" => PrefixMatches(match.Path.Value, path),
-            "RegularExpression" => System.Text.RegularExpressions.Regex.IsMatch(path, "^(?:" + match.Path.Value + ")$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(50)),
+            "RegularExpression" => RegexMatches("^(?:" + match.Path.Value + ")$", path),
             _ => false,
         };
         if (!pathOk || (match.Method is { } method && !string.Equals(method, request.Method, StringComparison.Ordinal)))
@@ -281,9 +281,23 @@ public static class GatewayRouting
         return true;
     }
 
-    private static bool ValueMatches(HttpValueMatch m, string value) => m.Type == "RegularExpression"
-        ? System.Text.RegularExpressions.Regex.IsMatch(value, m.Value, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(50))
-        : value == m.Value;
+    private static bool ValueMatches(HttpValueMatch m, string value) => m.Type == "RegularExpression" ? RegexMatches(m.Value, value) : value == m.Value;
+
+    /// <summary>
+    /// A RegularExpression match (its dialect is implementation-specific; .NET's is close to RE2 for what routes use).
+    /// Route patterns are cluster data: an invalid one or one that runs too long matches nothing instead of failing.
+    /// </summary>
+    private static bool RegexMatches(string pattern, string input)
+    {
+        try
+        {
+            return System.Text.RegularExpressions.Regex.IsMatch(input, pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(50));
+        }
+        catch (Exception e) when (e is ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>PathPrefix matches by path element: "/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar"; a trailing "/" is ignored.</summary>
     public static bool PrefixMatches(string prefix, string path)

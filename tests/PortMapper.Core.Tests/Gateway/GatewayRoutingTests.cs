@@ -180,6 +180,17 @@ public class GatewayRoutingTests
         Assert.Equal(expected, GatewayRouting.PrefixMatches(prefix, path));
     }
 
+    [Theory] // RegularExpression matches are implementation-specific; an invalid or runaway pattern (cluster data) matches nothing.
+    [InlineData("/api/v[0-9]+/.*", "/api/v2/x", true)]
+    [InlineData("/api/v[0-9+", "/api/v2/x", false)]
+    [InlineData("(a+)+", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", false)] // catastrophic backtracking: times out
+    public void Matches_RegularExpressionPath_NeverThrows(string pattern, string path, bool expected)
+    {
+        var match = new HttpRouteMatch { Path = new HttpPathMatch("RegularExpression", pattern) };
+
+        Assert.Equal(expected, GatewayRouting.Matches(match, new GatewayRequest("x", path)));
+    }
+
     [Fact] // A rule without matches matches every request (a single PathPrefix "/" match).
     public void Choose_RuleWithoutMatches_MatchesEverything()
     {

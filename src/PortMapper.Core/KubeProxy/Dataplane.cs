@@ -99,30 +99,25 @@ public sealed record Dataplane(ProxyMode Mode, string Source, string? Replacemen
     /// <summary>The mode kube-proxy's ConfigMap sets ("" is kube-proxy's default, iptables), or why it cannot be used.</summary>
     private static (Dataplane? Found, string? Problem) FromConfigMap(ClusterSnapshot snapshot, ProxyMode? configured)
     {
-        foreach (var name in KubeProxyConfig.Names)
+        if (KubeProxyConfig.Of(snapshot) is not { } config)
         {
-            if (!snapshot.KubeProxyConfigs.TryGetValue(new ObjectKey(KubeProxyConfig.Namespace, name), out var config))
-            {
-                continue;
-            }
-
-            var where = $"ConfigMap kube-system/{name}";
-            if (config.Problem is { } problem)
-            {
-                return (null, $"{where} cannot be read: {problem}");
-            }
-
-            if (string.IsNullOrEmpty(config.Mode))
-            {
-                return (new Dataplane(ProxyMode.Iptables, $"{where} (data.{config.DataKey}) sets no mode: kube-proxy's default, iptables"), null);
-            }
-
-            return TryParseMode(config.Mode, out var mode)
-                ? (new Dataplane(mode, $"mode: {config.Mode} in {where} (data.{config.DataKey})"), null)
-                : (null, $"{where} sets mode: {config.Mode}, which PortMapper does not model; shown as {(configured is { } c ? Name(c) + " (the --proxy-mode option)" : "iptables")}");
+            return (null, null);
         }
 
-        return (null, null);
+        var where = $"ConfigMap kube-system/{config.Metadata.Name}";
+        if (config.Problem is { } problem)
+        {
+            return (null, $"{where} cannot be read: {problem}");
+        }
+
+        if (string.IsNullOrEmpty(config.Mode))
+        {
+            return (new Dataplane(ProxyMode.Iptables, $"{where} (data.{config.DataKey}) sets no mode: kube-proxy's default, iptables"), null);
+        }
+
+        return TryParseMode(config.Mode, out var mode)
+            ? (new Dataplane(mode, $"mode: {config.Mode} in {where} (data.{config.DataKey})"), null)
+            : (null, $"{where} sets mode: {config.Mode}, which PortMapper does not model; shown as {(configured is { } c ? Name(c) + " (the --proxy-mode option)" : "iptables")}");
     }
 
     private static Dataplane Compute(ClusterSnapshot snapshot, ProxyMode? configured)

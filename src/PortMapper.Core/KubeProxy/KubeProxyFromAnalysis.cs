@@ -80,10 +80,7 @@ public static class KubeProxyFromAnalysis
     /// <summary>kube-proxy's clusterCIDR from its ConfigMap ("v4,v6" on dual-stack clusters), the part of <paramref name="family"/>.</summary>
     private static string? ClusterCidrOf(ClusterSnapshot snapshot, string family)
     {
-        var configured = KubeProxyConfig.Names
-            .Select(n => snapshot.KubeProxyConfigs.GetValueOrDefault(new ObjectKey(KubeProxyConfig.Namespace, n))?.ClusterCidr)
-            .FirstOrDefault(c => c is not null);
-        return configured?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        return KubeProxyConfig.Of(snapshot)?.ClusterCidr?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(c => Service.IpFamilyOf(c) == family);
     }
 }

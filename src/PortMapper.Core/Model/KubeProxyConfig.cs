@@ -32,6 +32,10 @@ public sealed record KubeProxyConfig(ObjectMeta Metadata) : IKubeObject
     /// <summary>Why the configuration could not be read: no known key, or YAML that does not parse.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>The snapshot's kube-proxy configuration: the first of <see cref="Names"/> present, or null.</summary>
+    public static KubeProxyConfig? Of(ClusterSnapshot snapshot) =>
+        Names.Select(n => snapshot.KubeProxyConfigs.GetValueOrDefault(new ObjectKey(Namespace, n))).FirstOrDefault(c => c is not null);
+
     public static bool IsKubeProxyConfigMap(string? ns, string? name) =>
         ns == Namespace && name is not null && Names.Contains(name, StringComparer.Ordinal);
 }

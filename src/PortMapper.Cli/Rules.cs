@@ -41,6 +41,15 @@ public static class Rules
         [Codes.IpBlockContainsPods] = ("A NetworkPolicy ipBlock contains Pod IPs; plugins treat that differently.", "Select Pods with podSelector/namespaceSelector; keep ipBlock for addresses outside the cluster."),
         [Codes.PolicyClosesService] = ("NetworkPolicy lets no client (or no outside client) reach a Service port's endpoints.", "Admit the container port (targetPort, not the Service port) from the clients in a policy that selects the Pods."),
         [Codes.PolicyBlocksIngressController] = ("NetworkPolicy blocks the Ingress controller's Pods from the backend Pods.", "Admit the controller's namespace and Pods on the container port in a policy that selects the backend Pods."),
+        [Codes.GatewayRouteNotAttached] = ("A Gateway API route's parentRef is accepted by no listener: the route is attached to nothing there.", "Name an existing Gateway and listener, or let the listener's allowedRoutes admit the route's namespace and kind."),
+        [Codes.GatewayHostnameMismatch] = ("None of the route's hostnames falls within the listener's hostname.", "Give the route a hostname within the listener's, or attach it to a listener whose hostname covers it."),
+        [Codes.GatewayReferenceNotPermitted] = ("A backendRef to another namespace has no ReferenceGrant there; its share of requests gets 500.", "Create a ReferenceGrant in the Service's namespace admitting routes of this kind from the route's namespace."),
+        [Codes.GatewayBackendPortMissing] = ("A backendRef names a port the Service does not have; its share of requests gets 500.", "Use the Service's port (not the container's targetPort)."),
+        [Codes.GatewayBackendMissing] = ("A backendRef names a missing Service or a kind that is not a Service, or a rule has no backend; requests get 500.", "Create the Service, or point the backendRef at an existing Service port with a weight above 0."),
+        [Codes.GatewayRuleShadowed] = ("Another route rule matches every request this one matches and wins by the Gateway API's precedence.", "Make the rule more specific (path, exact hostname, header, method) or remove it."),
+        [Codes.GatewayListenerConflict] = ("Two listeners of a Gateway share a port with incompatible protocols or the same hostname.", "Move one listener to another port or give it another hostname."),
+        [Codes.GatewayStatusDisagrees] = ("The Gateway controller's route status says otherwise than PortMapper's prediction.", "Read the controller's reason and message and the route's observedGeneration; fix what they say."),
+        [Codes.GatewayClassMissing] = ("The Gateway names a GatewayClass that does not exist: no controller programs it.", "Set spec.gatewayClassName to an installed GatewayClass."),
     };
 
     /// <summary>All rules, ordered by id; a code without a description fails the build's tests, not the report.</summary>

@@ -47,6 +47,7 @@ public sealed class ClusterAnalyzer
 {
     private const string NodePortsUnit = "~nodeports";
     private const string RoutesUnit = "~routes";
+    private const string GatewaysUnit = "~gateways";
 
     private readonly ClusterIndex _index;
     private readonly UnitAnalysis _units;
@@ -151,6 +152,12 @@ public sealed class ClusterAnalyzer
             case Service svc:
                 MarkService(svc.Key(), dirty);
                 dirty.Add(NodePortsUnit);
+                if (!after.Gateways.IsEmpty && (IsGatewayService(svc) || (before.Services.TryGetValue(svc.Key(), out var oldSvc) && IsGatewayService(oldSvc))))
+                {
+                    // The Service a Gateway implementation made: its address is where the Gateway's paths start.
+                    MarkRoutes(after, dirty);
+                }
+
                 break;
             case EndpointSlice slice:
                 // The stored slice, not the one in the change, says which Service lost endpoints: the change may have
@@ -178,6 +185,19 @@ public sealed class ClusterAnalyzer
             case ClusterNetworkPolicy or Namespace:
                 PolicyChecks.MarkAffected(after, null, dirty);
                 ReachChecks.MarkAll(after, dirty);
+                if (change.Object is Namespace)
+                {
+                    // allowedRoutes selectors read namespace labels.
+                    MarkRoutes(after, dirty);
+                }
+
+                break;
+            case HttpRoute route:
+                dirty.Add(RouteUnit(route.Ref()));
+                dirty.Add(GatewaysUnit);
+                break;
+            case Model.Gateway or GatewayClass or ReferenceGrant:
+                MarkRoutes(after, dirty);
                 break;
         }
 
@@ -231,9 +251,29 @@ public sealed class ClusterAnalyzer
         {
             dirty.Add(Unit("ing", ing));
         }
+
+        foreach (var route in _index.RoutesFor(key))
+        {
+            dirty.Add(RouteUnit(route));
+        }
     }
 
     private static string Unit(string kind, ObjectKey key) => $"{kind}:{key.Namespace}/{key.Name}";
+
+    private static string RouteUnit(ObjectRef route) => $"{(route.Kind == "GRPCRoute" ? "grr" : "htr")}:{route.Namespace}/{route.Name}";
+
+    private static bool IsGatewayService(Service s) =>
+        s.Metadata.Labels.ContainsKey(GatewayApi.GatewayNameLabel) || s.Metadata.OwnerReferences.Any(o => o.Kind == "Gateway");
+
+    private static void MarkRoutes(ClusterSnapshot s, HashSet<string> dirty)
+    {
+        foreach (var route in s.Routes.Keys)
+        {
+            dirty.Add(RouteUnit(route));
+        }
+
+        dirty.Add(GatewaysUnit);
+    }
 
     private void RecomputeAll()
     {
@@ -269,8 +309,14 @@ public sealed class ClusterAnalyzer
             Recompute(PolicyChecks.UnitName(key));
         }
 
+        foreach (var route in s.Routes.Keys)
+        {
+            Recompute(RouteUnit(route));
+        }
+
         Recompute(NodePortsUnit);
         Recompute(RoutesUnit);
+        Recompute(GatewaysUnit);
 
         foreach (var key in s.Services.Keys)
         {
@@ -295,6 +341,10 @@ public sealed class ClusterAnalyzer
         {
             result = GlobalChecks.IngressRoutes(_index);
         }
+        else if (unit == GatewaysUnit)
+        {
+            result = GatewayChecks.Check(_index);
+        }
         else if (unit.StartsWith("node:", StringComparison.Ordinal))
         {
             result = GlobalChecks.HostPorts(_index, unit[5..]);
@@ -310,6 +360,7 @@ public sealed class ClusterAnalyzer
                 "svc" => s.Services.TryGetValue(key, out var svc) ? _units.AnalyzeService(svc) : null,
                 "pod" => s.Pods.TryGetValue(key, out var pod) ? _units.AnalyzePod(pod) : null,
                 "ing" => s.Ingresses.TryGetValue(key, out var ing) ? _units.AnalyzeIngress(ing) : null,
+                "htr" or "grr" => s.Routes.TryGetValue(new ObjectRef(kind == "grr" ? "GRPCRoute" : "HTTPRoute", key.Namespace, key.Name), out var route) ? _units.AnalyzeRoute(route) : null,
                 "pol" => s.NetworkPolicies.TryGetValue(key, out var policy) && _policies is not null ? PolicyChecks.Check(_index, _policies, policy) : null,
                 "rsv" => s.Services.TryGetValue(key, out var rs) && _policies is not null && _results.TryGetValue(Unit("svc", key), out var sr) ? ReachChecks.CheckService(_index, _policies, rs, sr.Paths) : null,
                 "rin" => s.Ingresses.TryGetValue(key, out var ri) && _policies is not null && _results.TryGetValue(Unit("ing", key), out var ir) ? ReachChecks.CheckIngress(_index, _policies, ri, ir.Paths) : null,

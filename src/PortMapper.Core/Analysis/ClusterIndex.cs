@@ -16,6 +16,7 @@ internal sealed class ClusterIndex
     private readonly Dictionary<string, HashSet<ObjectKey>> _servicesByNamespace = new(KubeNames.Comparer);
     private readonly Dictionary<ObjectKey, HashSet<ObjectKey>> _ingressesByService = [];
     private readonly Dictionary<ObjectKey, Pod> _templatePods = [];
+    private readonly Dictionary<ObjectKey, HashSet<ObjectRef>> _routesByService = [];
 
     public ClusterIndex(ClusterSnapshot snapshot)
     {
@@ -38,6 +39,11 @@ internal sealed class ClusterIndex
         foreach (var ingress in snapshot.Ingresses.Values)
         {
             AddIngress(ingress);
+        }
+
+        foreach (var route in snapshot.Routes.Values)
+        {
+            AddRoute(route);
         }
 
         RebuildNodes();
@@ -70,6 +76,9 @@ internal sealed class ClusterIndex
     public IEnumerable<ObjectKey> ServicesIn(string ns) => _servicesByNamespace.TryGetValue(ns, out var s) ? s : [];
 
     public IEnumerable<ObjectKey> IngressesFor(ObjectKey service) => _ingressesByService.TryGetValue(service, out var s) ? s : [];
+
+    /// <summary>The HTTPRoutes and GRPCRoutes with a backendRef to the Service.</summary>
+    public IEnumerable<ObjectRef> RoutesFor(ObjectKey service) => _routesByService.TryGetValue(service, out var s) ? s : [];
 
     public IEnumerable<ObjectKey> PodsOnNode(string node) => _podsByNode.TryGetValue(node, out var s) ? s : [];
 
@@ -183,6 +192,18 @@ internal sealed class ClusterIndex
                 }
 
                 break;
+            case HttpRoute route:
+                if (previous.Routes.TryGetValue(route.Ref(), out var oldRoute))
+                {
+                    RemoveRoute(oldRoute);
+                }
+
+                if (change.Type != ChangeType.Deleted)
+                {
+                    AddRoute(route);
+                }
+
+                break;
             case Node:
                 RebuildNodes();
                 break;
@@ -254,6 +275,28 @@ internal sealed class ClusterIndex
         }
     }
 
+    private void AddRoute(HttpRoute route)
+    {
+        foreach (var svc in BackendServices(route))
+        {
+            Add(_routesByService, svc, route.Ref());
+        }
+    }
+
+    private void RemoveRoute(HttpRoute route)
+    {
+        foreach (var svc in BackendServices(route))
+        {
+            Remove(_routesByService, svc, route.Ref());
+        }
+    }
+
+    private static IEnumerable<ObjectKey> BackendServices(HttpRoute route) =>
+        route.Rules.SelectMany(r => r.BackendRefs.IsDefaultOrEmpty ? [] : r.BackendRefs)
+            .Where(b => b.Group.Length == 0 && b.Kind == "Service")
+            .Select(b => new ObjectKey(b.Namespace ?? route.Metadata.Namespace, b.Name))
+            .Distinct();
+
     private static IEnumerable<string> BackendServices(Ingress ingress) =>
         ingress.Rules.SelectMany(r => r.Paths).Select(p => p.Backend.Service?.Name)
             .Append(ingress.DefaultBackend?.Service?.Name)
@@ -317,7 +360,7 @@ internal sealed class ClusterIndex
         }
     }
 
-    private static void Add<TKey>(Dictionary<TKey, HashSet<ObjectKey>> map, TKey key, ObjectKey value)
+    private static void Add<TKey, TValue>(Dictionary<TKey, HashSet<TValue>> map, TKey key, TValue value)
         where TKey : notnull
     {
         if (!map.TryGetValue(key, out var set))
@@ -328,7 +371,7 @@ internal sealed class ClusterIndex
         set.Add(value);
     }
 
-    private static void Remove<TKey>(Dictionary<TKey, HashSet<ObjectKey>> map, TKey key, ObjectKey value)
+    private static void Remove<TKey, TValue>(Dictionary<TKey, HashSet<TValue>> map, TKey key, TValue value)
         where TKey : notnull
     {
         if (map.TryGetValue(key, out var set) && set.Remove(value) && set.Count == 0)

@@ -60,6 +60,15 @@ public static class Codes
     public const string RejectedByApiServer = "PM106";
     public const string SomeEndpointsNotReady = "PM107";
     public const string PodUnschedulable = "PM108";
+    public const string GatewayRouteNotAttached = "PM600";
+    public const string GatewayHostnameMismatch = "PM601";
+    public const string GatewayReferenceNotPermitted = "PM602";
+    public const string GatewayBackendPortMissing = "PM603";
+    public const string GatewayBackendMissing = "PM604";
+    public const string GatewayRuleShadowed = "PM605";
+    public const string GatewayListenerConflict = "PM606";
+    public const string GatewayStatusDisagrees = "PM607";
+    public const string GatewayClassMissing = "PM608";
     public const string PolicySelectsNoPod = "PM500";
     public const string PolicyPortNameUndeclared = "PM501";
     public const string EgressBlocksDns = "PM502";

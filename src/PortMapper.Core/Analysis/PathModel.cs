@@ -15,6 +15,9 @@ public enum Exposure
     HostPort,
     HostNetwork,
     Ingress,
+
+    /// <summary>A Gateway API Gateway listener and an HTTPRoute or GRPCRoute rule.</summary>
+    Gateway,
 }
 
 public enum PathStatus
@@ -40,6 +43,9 @@ public enum HopKind
 
     /// <summary>An Ingress controller's address, host and path.</summary>
     Ingress,
+
+    /// <summary>A Gateway's address and listener, and the route rule that takes the request (host and match).</summary>
+    Gateway,
 
     /// <summary>Any of a set of nodes on a nodePort.</summary>
     NodePort,
@@ -161,6 +167,18 @@ public sealed record TrafficPath
     public ObjectRef? Pod { get; init; }
 
     public ObjectRef? Ingress { get; init; }
+
+    /// <summary>For a Gateway path: the HTTPRoute or GRPCRoute, and the Gateway and listener it is attached to.</summary>
+    public ObjectRef? Route { get; init; }
+
+    public ObjectRef? Gateway { get; init; }
+
+    public string? Listener { get; init; }
+
+    /// <summary>For a Gateway path: the rule's index in the route, and the backendRef's share of the rule's traffic (0..1).</summary>
+    public int? RuleIndex { get; init; }
+
+    public double? Weight { get; init; }
 
     public required Exposure Exposure { get; init; }
 

@@ -11,7 +11,7 @@ internal sealed record UnitResult(ImmutableArray<TrafficPath> Paths, ImmutableAr
 }
 
 /// <summary>Builds paths and findings for one object at a time, reading the rest of the cluster through the index.</summary>
-internal sealed class UnitAnalysis(ClusterIndex index)
+internal sealed partial class UnitAnalysis(ClusterIndex index)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

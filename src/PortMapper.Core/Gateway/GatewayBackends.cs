@@ -11,6 +11,12 @@ namespace PortMapper.Core.Gateway;
 public sealed record BackendShare(BackendRef Ref, ObjectKey Target, double Share, int? Status, string Reason)
 {
     public bool Forwarded => Status is null;
+
+    /// <summary>Why the share is not forwarded, in the spec's words (ResolvedRefs reasons, or NoBackends / NoReadyEndpoints / PortMissing); null when it is.</summary>
+    public string? Cause { get; init; }
+
+    /// <summary>Whether the reference itself resolves (ResolvedRefs would be True for it): a 503 share still does.</summary>
+    public bool Resolved => Cause is null or "NoReadyEndpoints";
 }
 
 /// <summary>
@@ -34,7 +40,7 @@ public static class GatewayBackends
             var why = refs.IsEmpty
                 ? "the rule has no backendRefs: the Gateway answers 500"
                 : "every backendRef has weight 0: no backend receives traffic and the Gateway answers 500";
-            return [new BackendShare(new BackendRef(""), new ObjectKey(ns, ""), 1, 500, why)];
+            return [new BackendShare(new BackendRef(""), new ObjectKey(ns, ""), 1, 500, why) { Cause = refs.IsEmpty ? "NoBackends" : "NoWeight" }];
         }
 
         var grantList = grants.ToList();
@@ -58,39 +64,39 @@ public static class GatewayBackends
 
         if (b.Group.Length != 0 || b.Kind != "Service")
         {
-            return new BackendShare(b, target, share, 500, $"backendRef {b.Kind} of group \"{b.Group}\" is not a Service (ResolvedRefs: InvalidKind): its share answers 500");
+            return new BackendShare(b, target, share, 500, $"backendRef {b.Kind} of group \"{b.Group}\" is not a Service (ResolvedRefs: InvalidKind): its share answers 500") { Cause = "InvalidKind" };
         }
 
         if (target.Namespace != route.Metadata.Namespace && !Granted(route, target, grants))
         {
             return new BackendShare(b, target, share, 500,
-                $"Service {target} is in another namespace and no ReferenceGrant in {target.Namespace} lets HTTPRoutes from {route.Metadata.Namespace} refer to it (ResolvedRefs: RefNotPermitted): its share answers 500");
+                $"Service {target} is in another namespace and no ReferenceGrant in {target.Namespace} lets {route.Kind}s from {route.Metadata.Namespace} refer to it (ResolvedRefs: RefNotPermitted): its share answers 500") { Cause = "RefNotPermitted" };
         }
 
         if (services(target) is not { } svc)
         {
-            return new BackendShare(b, target, share, 500, $"Service {target} does not exist (ResolvedRefs: BackendNotFound): its share answers 500");
+            return new BackendShare(b, target, share, 500, $"Service {target} does not exist (ResolvedRefs: BackendNotFound): its share answers 500") { Cause = "BackendNotFound" };
         }
 
         if (b.Port is not { } port)
         {
-            return new BackendShare(b, target, share, 500, $"backendRef to Service {target} gives no port, which a Service reference requires: its share answers 500");
+            return new BackendShare(b, target, share, 500, $"backendRef to Service {target} gives no port, which a Service reference requires: its share answers 500") { Cause = "PortMissing" };
         }
 
         if (svc.Ports.FirstOrDefault(p => p.Port == port) is not { } servicePort)
         {
             return new BackendShare(b, target, share, 500,
-                $"Service {target} has no port {port} (it has {(svc.Ports.IsDefaultOrEmpty ? "none" : string.Join(", ", svc.Ports.Select(p => p.Port)))}): its share answers 500");
+                $"Service {target} has no port {port} (it has {(svc.Ports.IsDefaultOrEmpty ? "none" : string.Join(", ", svc.Ports.Select(p => p.Port)))}): its share answers 500") { Cause = "PortMissing" };
         }
 
         return hasReadyEndpoints(svc, servicePort)
             ? new BackendShare(b, target, share, null, $"forwarded to Service {target} port {port}")
-            : new BackendShare(b, target, share, 503, $"Service {target} port {port} has no ready endpoint: the implementation answers 503 for its share");
+            : new BackendShare(b, target, share, 503, $"Service {target} port {port} has no ready endpoint: the implementation answers 503 for its share") { Cause = "NoReadyEndpoints" };
     }
 
-    /// <summary>A ReferenceGrant in the target's namespace admitting HTTPRoutes of the route's namespace to that Service (or every Service).</summary>
+    /// <summary>A ReferenceGrant in the target's namespace admitting routes of the route's kind and namespace to that Service (or every Service).</summary>
     public static bool Granted(HttpRoute route, ObjectKey target, IEnumerable<ReferenceGrant> grants) =>
         grants.Any(g => g.Metadata.Namespace == target.Namespace
-            && g.From.Any(f => f.Group == GatewayApi.Group && f.Kind == "HTTPRoute" && f.Namespace == route.Metadata.Namespace)
+            && g.From.Any(f => f.Group == GatewayApi.Group && f.Kind == route.Kind && f.Namespace == route.Metadata.Namespace)
             && g.To.Any(t => t.Group.Length == 0 && t.Kind == "Service" && (t.Name is null || t.Name == target.Name)));
 }

@@ -100,10 +100,10 @@ public static class GatewayRouting
     private static RouteAttachment AttachTo(HttpRoute route, int i, ObjectKey key, Model.Gateway gateway, GatewayListener listener, Func<string, IReadOnlyDictionary<string, string>?> namespaceLabels)
     {
         var ns = route.Metadata.Namespace;
-        if (!listener.SupportedKinds.Contains("HTTPRoute"))
+        if (!listener.SupportedKinds.Contains(route.Kind))
         {
             return new RouteAttachment(i, key, listener, AttachmentReason.NotAllowedByListeners,
-                $"Listener {listener.Name} of Gateway {key} ({listener.Protocol}) does not admit HTTPRoutes (it admits {(listener.SupportedKinds.IsEmpty ? "no route kind" : string.Join(", ", listener.SupportedKinds))}).", []);
+                $"Listener {listener.Name} of Gateway {key} ({listener.Protocol}) does not admit {route.Kind}s (it admits {(listener.SupportedKinds.IsEmpty ? "no route kind" : string.Join(", ", listener.SupportedKinds))}).", []);
         }
 
         var allowed = listener.AllowedRoutes;
@@ -120,7 +120,7 @@ public static class GatewayRouting
                 "Selector" => $"its allowedRoutes.namespaces.selector does not select namespace {ns}",
                 _ => $"it admits routes from its own namespace {gateway.Metadata.Namespace} only (allowedRoutes.namespaces.from: Same, the default)",
             };
-            return new RouteAttachment(i, key, listener, AttachmentReason.NotAllowedByListeners, $"Listener {listener.Name} of Gateway {key} refuses HTTPRoute {ns}/{route.Metadata.Name}: {why}.", []);
+            return new RouteAttachment(i, key, listener, AttachmentReason.NotAllowedByListeners, $"Listener {listener.Name} of Gateway {key} refuses {route.Kind} {ns}/{route.Metadata.Name}: {why}.", []);
         }
 
         if (route.Hostnames.IsDefaultOrEmpty)

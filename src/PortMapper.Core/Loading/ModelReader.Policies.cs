@@ -21,10 +21,11 @@ public sealed partial class ModelReader
     /// <summary>
     /// <see cref="IsModelled(string)"/>, plus ClusterNetworkPolicy of policy.networking.k8s.io: the kind alone cannot
     /// tell it from a network plugin's kind of the same name in another group (Antrea's crd.antrea.io), which is not
-    /// modelled.
+    /// modelled. And the Gateway API kinds of gateway.networking.k8s.io.
     /// </summary>
     public static bool IsModelled(string kind, string apiVersion) =>
-        IsModelled(kind) || (kind == "ClusterNetworkPolicy" && apiVersion.StartsWith(ClusterNetworkPolicyGroup + "/", StringComparison.Ordinal));
+        IsModelled(kind) || (kind == "ClusterNetworkPolicy" && apiVersion.StartsWith(ClusterNetworkPolicyGroup + "/", StringComparison.Ordinal))
+        || IsGatewayApi(kind, apiVersion);
 
     private IKubeObject? ReadPolicy(JsonObject obj, string kind, ObjectMeta meta)
     {

@@ -75,6 +75,7 @@ public sealed partial class ModelReader
             "IngressClass" => ReadIngressClass(obj, meta with { Namespace = "" }),
             _ when Workload.Kinds.Contains(kind) => ReadWorkload(obj, kind, meta),
             _ when IsPolicyKind(kind) => ReadPolicy(obj, kind, meta),
+            _ when GatewayApi.IsModelled(kind) => ReadGatewayApi(obj, kind, meta),
             "ConfigMap" when KubeProxyConfig.IsKubeProxyConfigMap(meta.Namespace, meta.Name) => ReadKubeProxyConfig(obj, meta),
             _ => null,
         };
@@ -119,7 +120,7 @@ public sealed partial class ModelReader
         return new KubeProxyConfig(meta) { Problem = $"it has no data key {string.Join(" or ", KubeProxyConfig.Keys)}" };
     }
 
-    private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass" or "ClusterNetworkPolicy";
+    private static bool IsClusterScoped(string kind) => kind is "Namespace" or "Node" or "IngressClass" or "ClusterNetworkPolicy" or "GatewayClass";
 
     private ObjectMeta ReadMeta(JsonObject obj, string kind)
     {

@@ -63,6 +63,16 @@ public sealed record ClusterSnapshot
 
     public ImmutableDictionary<string, ClusterNetworkPolicy> ClusterNetworkPolicies { get; init; } = ImmutableDictionary.Create<string, ClusterNetworkPolicy>(KubeNames.Comparer);
 
+    /// <summary>Gateway API (gateway.networking.k8s.io): classes, Gateways, HTTPRoutes and GRPCRoutes, ReferenceGrants.</summary>
+    public ImmutableDictionary<string, GatewayClass> GatewayClasses { get; init; } = ImmutableDictionary.Create<string, GatewayClass>(KubeNames.Comparer);
+
+    public ImmutableDictionary<ObjectKey, Gateway> Gateways { get; init; } = ImmutableDictionary<ObjectKey, Gateway>.Empty;
+
+    /// <summary>HTTPRoutes and GRPCRoutes, by kind, namespace and name.</summary>
+    public ImmutableDictionary<ObjectRef, HttpRoute> Routes { get; init; } = ImmutableDictionary<ObjectRef, HttpRoute>.Empty;
+
+    public ImmutableDictionary<ObjectKey, ReferenceGrant> ReferenceGrants { get; init; } = ImmutableDictionary<ObjectKey, ReferenceGrant>.Empty;
+
     /// <summary>kube-proxy's ConfigMaps in kube-system (<see cref="KubeProxyConfig.Names"/>), where they can be read.</summary>
     public ImmutableDictionary<ObjectKey, KubeProxyConfig> KubeProxyConfigs { get; init; } = ImmutableDictionary<ObjectKey, KubeProxyConfig>.Empty;
 
@@ -76,7 +86,8 @@ public sealed record ClusterSnapshot
 
     public int ObjectCount =>
         Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count
-        + NetworkPolicies.Count + ClusterNetworkPolicies.Count + KubeProxyConfigs.Count;
+        + NetworkPolicies.Count + ClusterNetworkPolicies.Count + KubeProxyConfigs.Count
+        + GatewayClasses.Count + Gateways.Count + Routes.Count + ReferenceGrants.Count;
 
     public ClusterSnapshot Apply(ClusterChange change) => change.Type == ChangeType.Deleted ? Remove(change.Object) : Upsert(change.Object);
 
@@ -95,6 +106,10 @@ public sealed record ClusterSnapshot
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.SetItem(p.Key(), p) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.SetItem(p.Metadata.Name, p) },
         KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.SetItem(c.Key(), c) },
+        GatewayClass c => this with { GatewayClasses = GatewayClasses.SetItem(c.Metadata.Name, c) },
+        Gateway g => this with { Gateways = Gateways.SetItem(g.Key(), g) },
+        HttpRoute r => this with { Routes = Routes.SetItem(r.Ref(), r) },
+        ReferenceGrant g => this with { ReferenceGrants = ReferenceGrants.SetItem(g.Key(), g) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -111,6 +126,10 @@ public sealed record ClusterSnapshot
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.Remove(p.Key()) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.Remove(p.Metadata.Name) },
         KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.Remove(c.Key()) },
+        GatewayClass c => this with { GatewayClasses = GatewayClasses.Remove(c.Metadata.Name) },
+        Gateway g => this with { Gateways = Gateways.Remove(g.Key()) },
+        HttpRoute r => this with { Routes = Routes.Remove(r.Ref()) },
+        ReferenceGrant g => this with { ReferenceGrants = ReferenceGrants.Remove(g.Key()) },
         _ => throw new ArgumentException($"PortMapper does not model kind {o.Kind}.", nameof(o)),
     };
 
@@ -121,7 +140,8 @@ public sealed record ClusterSnapshot
         Namespaces.Values.Cast<IKubeObject>()
             .Concat(Nodes.Values).Concat(Pods.Values).Concat(Workloads.Values).Concat(Services.Values)
             .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values)
-            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values).Concat(KubeProxyConfigs.Values);
+            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values).Concat(KubeProxyConfigs.Values)
+            .Concat(GatewayClasses.Values).Concat(Gateways.Values).Concat(Routes.Values).Concat(ReferenceGrants.Values);
 
     /// <summary>Every namespace that is declared or that holds an object.</summary>
     public ImmutableSortedSet<string> NamespaceNames() =>

@@ -12,6 +12,34 @@ public static class GatewayApi
 
     /// <summary>The release whose types and spec text PortMapper follows.</summary>
     public const string Release = "v1.3.0";
+
+    /// <summary>The kinds of the group that PortMapper reads (standard channel; TLSRoute and TCPRoute are experimental and not modelled).</summary>
+    public static bool IsModelled(string kind) => kind is "GatewayClass" or "Gateway" or "HTTPRoute" or "GRPCRoute" or "ReferenceGrant";
+
+    /// <summary>The label Gateway implementations (Istio, kgateway, the Gateway API's own conformance) put on the Service they create for a Gateway.</summary>
+    public const string GatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
+}
+
+/// <summary>A status condition as a controller wrote it (Accepted, ResolvedRefs, Programmed...).</summary>
+public sealed record StatusCondition(string Type, string Status, string? Reason, string? Message)
+{
+    public bool IsTrue => Status == "True";
+}
+
+/// <summary>A GatewayClass: which controller implements the Gateways of this class.</summary>
+public sealed record GatewayClass(ObjectMeta Metadata) : IKubeObject
+{
+    public string Kind => "GatewayClass";
+
+    public string ControllerName { get; init; } = "";
+
+    public ImmutableArray<StatusCondition> Conditions { get; init; } = [];
+}
+
+/// <summary>A route's status.parents[] entry: what one controller says about one parentRef.</summary>
+public sealed record RouteParentStatus(ParentRef ParentRef, string ControllerName, ImmutableArray<StatusCondition> Conditions)
+{
+    public StatusCondition? Condition(string type) => Conditions.FirstOrDefault(c => c.Type == type);
 }
 
 /// <summary>listeners[].allowedRoutes: which namespaces (Same, All, Selector) and route kinds may attach.</summary>
@@ -50,6 +78,9 @@ public sealed record Gateway(ObjectMeta Metadata) : IKubeObject
 
     /// <summary>status.addresses: where clients reach the Gateway.</summary>
     public ImmutableArray<string> Addresses { get; init; } = [];
+
+    /// <summary>status.conditions (Accepted, Programmed) as the controller wrote them.</summary>
+    public ImmutableArray<StatusCondition> Conditions { get; init; } = [];
 }
 
 /// <summary>A route's parentRefs[] entry: a Gateway (by default), optionally one listener by sectionName or port.</summary>
@@ -116,15 +147,25 @@ public sealed record HttpRouteRule
     public ImmutableArray<HttpRouteMatch> EffectiveMatches => Matches.IsDefaultOrEmpty ? [HttpRouteMatch.Default] : Matches;
 }
 
+/// <summary>
+/// An HTTPRoute, or a GRPCRoute read onto the same shape: a gRPC call is an HTTP/2 POST to "/{service}/{method}", so a
+/// GRPCRoute method match is an Exact path (service and method), a PathPrefix "/{service}/" (service only) or any path.
+/// </summary>
 public sealed record HttpRoute(ObjectMeta Metadata) : IKubeObject
 {
-    public string Kind => "HTTPRoute";
+    /// <summary>HTTPRoute or GRPCRoute.</summary>
+    public string Kind { get; init; } = "HTTPRoute";
 
     public ImmutableArray<ParentRef> ParentRefs { get; init; } = [];
 
     public ImmutableArray<string> Hostnames { get; init; } = [];
 
     public ImmutableArray<HttpRouteRule> Rules { get; init; } = [];
+
+    /// <summary>status.parents: what the implementing controllers say of each parentRef.</summary>
+    public ImmutableArray<RouteParentStatus> Parents { get; init; } = [];
+
+    public ObjectRef Ref() => new(Kind, Metadata.Namespace, Metadata.Name);
 }
 
 /// <summary>ReferenceGrant from[]: objects of a kind in a namespace that may refer into the grant's namespace.</summary>

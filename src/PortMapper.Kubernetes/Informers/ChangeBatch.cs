@@ -55,6 +55,7 @@ internal static class ChangeBatch
         var workloads = snapshot.Workloads.ToBuilder();
         var policies = snapshot.NetworkPolicies.ToBuilder();
         var clusterPolicies = snapshot.ClusterNetworkPolicies.ToBuilder();
+        var few = new List<ClusterChange>();
         foreach (var c in changes)
         {
             var delete = c.Type == ChangeType.Deleted;
@@ -70,10 +71,13 @@ internal static class ChangeBatch
                 case Workload w: Set(workloads, w.Ref(), w, delete); break;
                 case NetworkPolicy np: Set(policies, np.Key(), np, delete); break;
                 case ClusterNetworkPolicy cnp: Set(clusterPolicies, cnp.Metadata.Name, cnp, delete); break;
+
+                // Kinds a cluster holds a handful of (kube-proxy's ConfigMaps, Gateway API objects): one by one.
+                default: few.Add(c); break;
             }
         }
 
-        return snapshot with
+        return (snapshot with
         {
             Namespaces = namespaces.ToImmutable(),
             Nodes = nodes.ToImmutable(),
@@ -85,7 +89,7 @@ internal static class ChangeBatch
             Workloads = workloads.ToImmutable(),
             NetworkPolicies = policies.ToImmutable(),
             ClusterNetworkPolicies = clusterPolicies.ToImmutable(),
-        };
+        }).Apply(few);
     }
 
     private static void Set<TKey, TValue>(ImmutableDictionary<TKey, TValue>.Builder builder, TKey key, TValue value, bool delete)

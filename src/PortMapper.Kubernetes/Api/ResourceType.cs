@@ -72,6 +72,16 @@ public sealed class ResourceType
     /// <summary>The successor of AdminNetworkPolicy/BaselineAdminNetworkPolicy (sigs.k8s.io/network-policy-api), a CRD: watched only where served.</summary>
     public static ResourceType ClusterNetworkPolicies { get; } = new("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false, new ManifestCodec("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"));
 
+    /// <summary>The Gateway API (standard channel, v1.3.0): CRDs, watched only where served. ReferenceGrant is still v1beta1 there.</summary>
+    public static ImmutableArray<ResourceType> GatewayApi { get; } =
+    [
+        new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", false, new ManifestCodec("gateway.networking.k8s.io/v1", "GatewayClass")),
+        new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", true, new ManifestCodec("gateway.networking.k8s.io/v1", "Gateway")),
+        new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1", "HTTPRoute")),
+        new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1", "GRPCRoute")),
+        new("gateway.networking.k8s.io", "v1beta1", "referencegrants", "ReferenceGrant", true, new ManifestCodec("gateway.networking.k8s.io/v1beta1", "ReferenceGrant")),
+    ];
+
     /// <summary>
     /// kube-proxy's ConfigMaps (kube-system/kube-proxy on kubeadm clusters, kube-proxy-config on EKS), each watched by
     /// name, so that a Role limited to those resourceNames suffices: they tell kube-proxy's mode and cluster CIDR.
@@ -90,7 +100,7 @@ public sealed class ResourceType
     public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies];
 
     /// <summary>Watched too, but only where discovery says the cluster serves them (CRDs): missing is not an error.</summary>
-    public static ImmutableArray<ResourceType> Optional { get; } = [ClusterNetworkPolicies];
+    public static ImmutableArray<ResourceType> Optional { get; } = [ClusterNetworkPolicies, .. GatewayApi];
 
     /// <summary>Kinds PortMapper can apply, by kind. Workloads are written but not watched: their pods are.</summary>
     public static ImmutableDictionary<string, ResourceType> Applicable { get; } = new[]

@@ -196,10 +196,11 @@ public sealed class ClientTests : IAsyncLifetime
             await client.IsServedAsync("networking.k8s.io/v1", "networkpolicies", CancellationToken.None),
             await client.IsServedAsync("v1", "services", CancellationToken.None),
             await client.IsServedAsync("networking.k8s.io/v1", "clusternetworkpolicies", CancellationToken.None),
-            await client.IsServedAsync("gateway.networking.k8s.io/v1", "httproutes", CancellationToken.None));
+            await client.IsServedAsync("gateway.networking.k8s.io/v1", "httproutes", CancellationToken.None),
+            await client.IsServedAsync("example.com/v1", "widgets", CancellationToken.None));
 
-        Assert.Equal((true, true, false, false), answers);
-        Assert.Contains(_server.Requests, r => r.Path == "/apis/gateway.networking.k8s.io/v1");
+        Assert.Equal((true, true, false, true, false), answers);
+        Assert.Contains(_server.Requests, r => r.Path == "/apis/example.com/v1");
     }
 
     [Fact]

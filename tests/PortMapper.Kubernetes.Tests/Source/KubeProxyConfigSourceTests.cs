@@ -40,7 +40,8 @@ public sealed class KubeProxyConfigSourceTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private void GrantEverythingButConfigMaps(string user) =>
-        _server.Access.GrantRead(user, ["namespaces", "nodes", "pods", "services", "endpointslices", "ingresses", "ingressclasses", "networkpolicies", "clusternetworkpolicies"]);
+        _server.Access.GrantRead(user, ["namespaces", "nodes", "pods", "services", "endpointslices", "ingresses", "ingressclasses", "networkpolicies", "clusternetworkpolicies",
+            "gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"]);
 
     [Fact]
     public async Task RoleLimitedToTheKubeProxyConfigMap_ReadsItsModeAndOnlyIt()

@@ -19,10 +19,10 @@ public sealed class RbacFallbackTests : IAsyncLifetime
             K8s.Pod("demo", "web-1", "10.244.1.2"), K8s.Pod("team", "api-1", "10.244.1.3"), K8s.Pod("secret", "db-1", "10.244.1.4"),
             K8s.Service("demo", "web"), K8s.Service("secret", "db"),
         ]);
-        _server.Access.GrantRead("viewer", ["namespaces", "ingressclasses"]);
+        _server.Access.GrantRead("viewer", ["namespaces", "ingressclasses", "gatewayclasses"]);
         foreach (var ns in (string[])["demo", "team"])
         {
-            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses", "networkpolicies"], ns);
+            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses", "networkpolicies", "gateways", "httproutes", "grpcroutes", "referencegrants"], ns);
         }
     }
 
@@ -47,7 +47,11 @@ public sealed class RbacFallbackTests : IAsyncLifetime
         var nodes = Assert.Single(source.State.Hidden, h => h.Resource == "nodes");
         Assert.Contains("needs the \"list\" permission on nodes", nodes.Reason, StringComparison.Ordinal);
         Assert.Equal(
-            ["clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "ingresses.networking.k8s.io", "networkpolicies.networking.k8s.io", "nodes", "pods", "services"],
+            [
+                "clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "gateways.gateway.networking.k8s.io",
+                "grpcroutes.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io", "ingresses.networking.k8s.io",
+                "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "services",
+            ],
             source.State.Hidden.Select(h => h.Resource).Order(StringComparer.Ordinal).ToArray());
     }
 

@@ -103,7 +103,12 @@ public sealed class KubernetesManifestsTests
             .ToList();
 
         Assert.Equal(
-            ["clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces", "networkpolicies.networking.k8s.io", "nodes", "pods", "services"],
+            [
+                "clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io",
+                "gatewayclasses.gateway.networking.k8s.io", "gateways.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io",
+                "httproutes.gateway.networking.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces",
+                "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "services",
+            ],
             grants.Select(g => g.Resource).Order(StringComparer.Ordinal));
         Assert.All(grants, g => Assert.Equal(["get", "list", "watch"], g.Verbs));
         var binding = RepoFiles.Yaml("deploy/clusterrole-read.yaml").Single(d => RepoFiles.Text(d["kind"]) == "ClusterRoleBinding");

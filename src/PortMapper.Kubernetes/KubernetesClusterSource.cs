@@ -473,7 +473,8 @@ public sealed class KubernetesClusterSource : IClusterSource
     /// <summary>The object as the API server stores it (for its YAML); null for a kind PortMapper cannot read or an object that is gone.</summary>
     public Task<JsonObject?> GetObjectAsync(ObjectRef reference, CancellationToken cancellationToken)
     {
-        var resource = ResourceType.Watched.FirstOrDefault(r => r.Kind == reference.Kind) ?? ResourceType.Applicable.GetValueOrDefault(reference.Kind);
+        var resource = ResourceType.Watched.FirstOrDefault(r => r.Kind == reference.Kind) ?? ResourceType.Applicable.GetValueOrDefault(reference.Kind)
+            ?? ResourceType.Optional.FirstOrDefault(r => r.Kind == reference.Kind);
         if (resource is null)
         {
             return Task.FromResult<JsonObject?>(null);

@@ -321,6 +321,48 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Contains("PM505", rules);
     }
 
+    /// <summary>The Gateway API scenario of the Core tests (tests/PortMapper.Core.Tests/Fixtures/gateway/cluster.yaml): one of each mistake.</summary>
+    [Fact]
+    public void Analyze_GatewayApiMistakes_ReportsTheGatewayCodesInTextAndSarif()
+    {
+        var fixture = Path.Combine(RepoRoot(), "tests", "PortMapper.Core.Tests", "Fixtures", "gateway", "cluster.yaml");
+
+        var text = CliRun.Of(["analyze", fixture]);
+        var sarif = CliRun.Of(["analyze", fixture, "--format", "sarif"]);
+
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("  HTTPRoute shop/orphan (line ", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM600 spec.parentRefs[0]: HTTPRoute shop/orphan is not accepted by its parentRefs[0] (NoMatchingParent)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM601 spec.hostnames: HTTPRoute shop/wrong-host", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM602 spec.rules[1].backendRefs[1].namespace: HTTPRoute shop/storefront rule 1: Service other/legacy is in another namespace", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM603 spec.rules[2].backendRefs[0].port:", text.Stdout, StringComparison.Ordinal);
+        // Applied together, the routes are as old as each other (the API server sets creationTimestamp): the name decides.
+        Assert.Contains("    warning PM605 spec.rules[0].matches[0]: HTTPRoute shop/storefront rule 0 (PathPrefix /api) never receives a request on listener https of Gateway infra/shop-gw: HTTPRoute shop/api-v2 rule 0", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("so shop/api-v2 wins alphabetically", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  Gateway infra/shop-gw (line ", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    error PM606 spec.listeners[3]:", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    warning PM607 status.parents[0].conditions[ResolvedRefs]:", text.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("not analysed", text.Stdout, StringComparison.Ordinal);
+
+        using var json = JsonDocument.Parse(sarif.Stdout);
+        var run = json.RootElement.GetProperty("runs")[0];
+        var found = run.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "PM600", "PM601", "PM602", "PM603", "PM605", "PM606", "PM607" }, found);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PortMapper.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("PortMapper.sln not found above " + AppContext.BaseDirectory);
+    }
+
     [Fact]
     public void Rules_EveryDiagnosticCode_HasADescription()
     {

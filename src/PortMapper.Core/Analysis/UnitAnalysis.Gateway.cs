@@ -171,21 +171,8 @@ internal sealed partial class UnitAnalysis
 
     private static string MatchPath(HttpRouteMatch m) => m.Path.Type == "RegularExpression" ? $"/~{m.Path.Value}" : m.Path.Value;
 
-    public static string DescribeMatch(HttpRoute route, HttpRouteMatch m)
-    {
-        var parts = new List<string> { route.Kind == "GRPCRoute" && m.Path != HttpPathMatch.Default ? $"gRPC {m.Path.Value}" : $"{m.Path.Type} {m.Path.Value}" };
-        if (m.Method is { } method)
-        {
-            parts.Add($"method {method}");
-        }
-
-        parts.AddRange((m.Headers.IsDefaultOrEmpty ? [] : m.Headers).Select(h => $"header {h.Name}{(h.Type == "Exact" ? "=" : "~")}{h.Value}"));
-        parts.AddRange((m.QueryParams.IsDefaultOrEmpty ? [] : m.QueryParams).Select(q => $"query {q.Name}{(q.Type == "Exact" ? "=" : "~")}{q.Value}"));
-        return string.Join(", ", parts);
-    }
-
     private static string DescribeMatches(HttpRoute route, HttpRouteRule rule) =>
-        rule.Matches.IsDefaultOrEmpty ? "every request" : string.Join(" or ", rule.Matches.Select(m => DescribeMatch(route, m)));
+        rule.Matches.IsDefaultOrEmpty ? "every request" : string.Join(" or ", rule.Matches.Select(m => GatewayRouting.Describe(route, m)));
 
     private static Diagnostic Refusal(HttpRoute route, int parentIndex, List<RouteAttachment> refused)
     {

@@ -18,6 +18,10 @@ public sealed partial class DemoCluster
     private const string LbPool = "203.0.113.";
     private const string IngressAddress = "203.0.113.2";
 
+    /// <summary>The demo's Gateway API implementation: the controllerName of its GatewayClass, and the address it gives its Gateways.</summary>
+    public const string GatewayController = "portmapper.dev/demo-gateway";
+    private const string GatewayAddress = "203.0.113.3";
+
     // The Kubernetes name-suffix alphabet: no vowels, no look-alikes.
     private const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -172,6 +176,7 @@ public sealed partial class DemoCluster
         ReconcilePods();
         ReconcileSlices();
         ReconcileIngresses();
+        ReconcileGateways();
         _dirtyNamespaces.Clear();
         _everythingDirty = false;
     }
@@ -634,6 +639,124 @@ public sealed partial class DemoCluster
             };
             Store(copy, []);
         }
+    }
+
+    /// <summary>
+    /// The demo's Gateway controller, for the Gateways of a GatewayClass naming it: an address and Accepted/Programmed on
+    /// each Gateway, and on each route a status.parents entry per parentRef to them (Accepted and ResolvedRefs as the spec
+    /// decides them). Gateways of other classes are left without status, as no controller serves them.
+    /// </summary>
+    private void ReconcileGateways()
+    {
+        var ours = OfKind("GatewayClass").Select(c => (GatewayClass)c.Model).Where(c => c.ControllerName == GatewayController).Select(c => c.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var gateways = new Dictionary<ObjectKey, Model.Gateway>();
+        foreach (var stored in OfKind("Gateway"))
+        {
+            var gw = (Model.Gateway)stored.Model;
+            var served = gw.GatewayClassName is { } cls && ours.Contains(cls);
+            if (served)
+            {
+                gateways[gw.Key()] = gw;
+            }
+
+            if (!served)
+            {
+                // Another implementation's Gateway (or none's): its status is not this controller's to write.
+                continue;
+            }
+
+            SetStatus(stored, new JsonObject
+            {
+                ["addresses"] = new JsonArray(new JsonObject { ["type"] = "IPAddress", ["value"] = GatewayAddress }),
+                ["conditions"] = new JsonArray(Condition("Accepted", true, "Accepted", null), Condition("Programmed", true, "Programmed", null)),
+            });
+        }
+
+        if (gateways.Count == 0 && OfKind("HTTPRoute").Count == 0 && OfKind("GRPCRoute").Count == 0)
+        {
+            return;
+        }
+
+        var namespaces = OfKind("Namespace").ToDictionary(n => n.Model.Metadata.Name, n => (IReadOnlyDictionary<string, string>)n.Model.Metadata.Labels, StringComparer.Ordinal);
+        var services = OfKind("Service").ToDictionary(o => o.Model.Key(), o => (Service)o.Model);
+        var grants = OfKind("ReferenceGrant").Select(o => (ReferenceGrant)o.Model).ToList();
+        foreach (var stored in OfKind("HTTPRoute").Concat(OfKind("GRPCRoute")))
+        {
+            var route = (HttpRoute)stored.Model;
+            var attachments = Gateway.GatewayRouting.Attach(route, k => gateways.GetValueOrDefault(k), ns => namespaces.GetValueOrDefault(ns));
+            var resolved = route.Rules.SelectMany(r => Gateway.GatewayBackends.Resolve(route, r, k => services.GetValueOrDefault(k), grants, (_, _) => true)).Where(b => !b.Resolved).ToList();
+            // Each controller owns its own entries of status.parents; the others' stay as they are.
+            var parents = new JsonArray([.. (stored.Raw["status"]?["parents"] as JsonArray ?? [])
+                .Where(p => Str(p?["controllerName"]) != GatewayController)
+                .Select(p => p?.DeepClone())]);
+            for (var i = 0; i < route.ParentRefs.Length; i++)
+            {
+                var parent = route.ParentRefs[i];
+                if (!gateways.ContainsKey(new ObjectKey(parent.Namespace ?? route.Metadata.Namespace, parent.Name)))
+                {
+                    continue;
+                }
+
+                var mine = attachments.Where(a => a.ParentIndex == i).ToList();
+                var accepted = mine.FirstOrDefault(a => a.Accepted);
+                var refused = mine.FirstOrDefault(a => !a.Accepted);
+                var parentRef = new JsonObject { ["group"] = parent.Group, ["kind"] = parent.Kind, ["name"] = parent.Name };
+                if (parent.Namespace is { } pns)
+                {
+                    parentRef["namespace"] = pns;
+                }
+
+                if (parent.SectionName is { } section)
+                {
+                    parentRef["sectionName"] = section;
+                }
+
+                parents.Add(new JsonObject
+                {
+                    ["parentRef"] = parentRef,
+                    ["controllerName"] = GatewayController,
+                    ["conditions"] = new JsonArray(
+                        accepted is not null ? Condition("Accepted", true, "Accepted", null) : Condition("Accepted", false, refused?.Reason.ToString() ?? "NoMatchingParent", refused?.Message),
+                        resolved.Count == 0 ? Condition("ResolvedRefs", true, "ResolvedRefs", null) : Condition("ResolvedRefs", false, resolved[0].Cause == "RefNotPermitted" ? "RefNotPermitted" : resolved[0].Cause == "InvalidKind" ? "InvalidKind" : "BackendNotFound", resolved[0].Reason)),
+                });
+            }
+
+            var status = stored.Raw["status"] is JsonObject st ? (JsonObject)st.DeepClone() : new JsonObject();
+            status["parents"] = parents;
+            SetStatus(stored, parents.Count == 0 && status.Count == 1 ? null : status);
+        }
+    }
+
+    private static JsonObject Condition(string type, bool status, string reason, string? message)
+    {
+        var c = new JsonObject { ["type"] = type, ["status"] = status ? "True" : "False", ["reason"] = reason };
+        if (message is not null)
+        {
+            c["message"] = message;
+        }
+
+        return c;
+    }
+
+    /// <summary>Writes the status a controller decided, only when it differs (a write is a watch event).</summary>
+    private void SetStatus(Stored stored, JsonObject? status)
+    {
+        if (JsonNode.DeepEquals(stored.Raw["status"], status))
+        {
+            return;
+        }
+
+        var copy = (JsonObject)stored.Raw.DeepClone();
+        if (status is null)
+        {
+            copy.Remove("status");
+        }
+        else
+        {
+            copy["status"] = status;
+        }
+
+        Store(copy, []);
     }
 
     private static string SafeHash(string text, int length)

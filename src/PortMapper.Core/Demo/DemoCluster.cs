@@ -170,11 +170,12 @@ public sealed partial class DemoCluster : IClusterSource
     {
         lock (_gate)
         {
+            _batchTime = Now();
             var issues = new List<LoadIssue>();
             foreach (var obj in objects)
             {
                 var raw = (JsonObject)obj.DeepClone();
-                if (Kind(raw) is not { } kind || !ModelReader.IsModelled(kind))
+                if (Kind(raw) is not { } kind || !ModelReader.IsModelled(kind, ApiVersion(raw)))
                 {
                     continue;
                 }
@@ -204,6 +205,7 @@ public sealed partial class DemoCluster : IClusterSource
         var results = ImmutableArray.CreateBuilder<ApplyObjectResult>(objects.Count);
         lock (_gate)
         {
+            _batchTime = Now();
             foreach (var obj in objects)
             {
                 results.Add(ApplyOne(obj, options));
@@ -270,11 +272,11 @@ public sealed partial class DemoCluster : IClusterSource
         var kind = Kind(applied) ?? "";
         var name = applied["metadata"]?["name"]?.GetValueKind() == JsonValueKind.String ? applied["metadata"]!["name"]!.GetValue<string>() : "";
         var reference = RefOf(applied);
-        if (kind.Length == 0 || !ModelReader.IsModelled(kind))
+        if (kind.Length == 0 || !ModelReader.IsModelled(kind, ApiVersion(applied)))
         {
             return new ApplyObjectResult(reference, ApplyOutcome.Error, 404, kind.Length == 0
                 ? "the object has no kind"
-                : $"the demo cluster does not serve kind {kind} (it holds Namespaces, Nodes, Pods, workloads, Services, EndpointSlices, Ingresses, IngressClasses and NetworkPolicies)");
+                : $"the demo cluster does not serve kind {kind} (it holds Namespaces, Nodes, Pods, workloads, Services, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies and the Gateway API's GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and ReferenceGrants)");
         }
 
         if (name.Length == 0)
@@ -447,12 +449,20 @@ public sealed partial class DemoCluster : IClusterSource
         }
     }
 
+    /// <summary>
+    /// The creation time given to the objects of one load or apply: one instant for all, as for a `kubectl apply -f` of a
+    /// file (Gateway API precedence compares creation times, which must not depend on a second ticking over mid-load).
+    /// </summary>
+    private string? _batchTime;
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
     private void StampMetadata(JsonObject raw, JsonObject? existing)
     {
         var meta = raw["metadata"] as JsonObject ?? new JsonObject();
         raw["metadata"] = meta;
         meta["uid"] = existing?["metadata"]?["uid"]?.DeepClone() ?? JsonValue.Create(DeterministicUid(RefOf(raw)));
-        meta["creationTimestamp"] = existing?["metadata"]?["creationTimestamp"]?.DeepClone() ?? JsonValue.Create(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        meta["creationTimestamp"] = existing?["metadata"]?["creationTimestamp"]?.DeepClone() ?? JsonValue.Create(_batchTime ?? Now());
         meta["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -487,13 +497,15 @@ public sealed partial class DemoCluster : IClusterSource
 
     private static string? Kind(JsonObject raw) => raw["kind"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
+    private static string ApiVersion(JsonObject raw) => raw["apiVersion"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : "";
+
     private static ObjectRef RefOf(JsonObject raw)
     {
         var kind = Kind(raw) ?? "";
         var meta = raw["metadata"] as JsonObject;
         var name = meta?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : "";
         var ns = meta?["namespace"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : "";
-        if (kind is "Namespace" or "Node" or "IngressClass")
+        if (kind is "Namespace" or "Node" or "IngressClass" or "ClusterNetworkPolicy" or "GatewayClass")
         {
             ns = "";
         }

@@ -299,6 +299,22 @@ public static class GatewayRouting
         }
     }
 
+    /// <summary>A match in a line: "PathPrefix /api, method GET, header x-canary=1" (a GRPCRoute's as "gRPC /service/method").</summary>
+    public static string Describe(HttpRoute route, HttpRouteMatch m)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(m);
+        var parts = new List<string> { route.Kind == "GRPCRoute" && m.Path != HttpPathMatch.Default ? $"gRPC {m.Path.Value}" : $"{m.Path.Type} {m.Path.Value}" };
+        if (m.Method is { } method)
+        {
+            parts.Add($"method {method}");
+        }
+
+        parts.AddRange((m.Headers.IsDefaultOrEmpty ? [] : m.Headers).Select(h => $"header {h.Name}{(h.Type == "Exact" ? "=" : "~")}{h.Value}"));
+        parts.AddRange((m.QueryParams.IsDefaultOrEmpty ? [] : m.QueryParams).Select(q => $"query {q.Name}{(q.Type == "Exact" ? "=" : "~")}{q.Value}"));
+        return string.Join(", ", parts);
+    }
+
     /// <summary>PathPrefix matches by path element: "/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar"; a trailing "/" is ignored.</summary>
     public static bool PrefixMatches(string prefix, string path)
     {

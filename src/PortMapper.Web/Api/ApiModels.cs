@@ -39,7 +39,14 @@ public sealed record ApiPath(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PortName,
     ImmutableArray<ApiHop> Hops,
     string Status,
-    ImmutableArray<string> Diagnostics);
+    ImmutableArray<string> Diagnostics)
+{
+    /// <summary>For a Gateway path: the route ("HTTPRoute ns/name"), its Gateway and listener, the rule and the backend's share of it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ApiGatewayLeg? Gateway { get; init; }
+}
+
+public sealed record ApiGatewayLeg(ApiObjectRef Route, ApiObjectRef Gateway, string Listener, int Rule, double Weight);
 
 public sealed record ApiObjectRef(string Kind, string Namespace, string Name);
 
@@ -115,6 +122,7 @@ public static class ApiMapper
         HopKind.Client => "client",
         HopKind.LoadBalancer => "loadBalancer",
         HopKind.Ingress => "ingress",
+        HopKind.Gateway => "gateway",
         HopKind.NodePort => "nodePort",
         HopKind.ExternalIp => "externalIP",
         HopKind.ClusterIp => "clusterIP",
@@ -166,7 +174,12 @@ public static class ApiMapper
         p.PortName,
         p.Hops.Select(Map).ToImmutableArray(),
         StatusName(p.Status),
-        p.Diagnostics);
+        p.Diagnostics)
+    {
+        Gateway = p.Route is { } r && p.Gateway is { } g
+            ? new ApiGatewayLeg(new ApiObjectRef(r.Kind, r.Namespace, r.Name), new ApiObjectRef(g.Kind, g.Namespace, g.Name), p.Listener ?? "", p.RuleIndex ?? 0, p.Weight ?? 1)
+            : null,
+    };
 
     public static ApiDiagnostic Map(Diagnostic d) => new(
         d.Code,

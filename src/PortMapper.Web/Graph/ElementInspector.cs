@@ -105,6 +105,7 @@ public static class ElementInspector
             GraphKinds.LoadBalancer => LoadBalancer(analysis, details, paths),
             GraphKinds.ExternalIp => ExternalIp(analysis, details, paths),
             GraphKinds.Ingress => Ingress(details, paths),
+            GraphKinds.Gateway => Gateway(analysis, details, paths),
             GraphKinds.HostPort => HostPort(details, paths),
             GraphKinds.HostNetwork => HostNetwork(details, paths),
             GraphKinds.Pods => Pods(analysis, details, paths, id, node is null),
@@ -483,6 +484,64 @@ public static class ElementInspector
         {
             Facts = [new("Rule", hop?.Name ?? ""), new("Listens on", hop?.Tls == true ? ":443 (TLS)" : ":80"), new("Backend", $"{path?.Service?.Name} : {cluster?.Port?.ToString(Inv) ?? "?"}")],
             Meaning = [.. meaning],
+        };
+    }
+
+    /// <summary>A Gateway listener and route rule: how the request is chosen, where it goes, and what the controller says.</summary>
+    private static ElementDetails Gateway(ClusterAnalysis analysis, ElementDetails d, ImmutableArray<TrafficPath> paths)
+    {
+        var path = paths.FirstOrDefault();
+        var hop = path?.Hops.FirstOrDefault(h => h.Kind == HopKind.Gateway);
+        var cluster = path?.Hops.FirstOrDefault(h => h.Kind == HopKind.ClusterIp);
+        var s = analysis.Snapshot;
+        var route = path?.Route is { } r ? s.Routes.GetValueOrDefault(r) : null;
+        var gateway = path?.Gateway is { } g ? s.Gateways.GetValueOrDefault(new ObjectKey(g.Namespace, g.Name)) : null;
+        var listener = gateway?.Listeners.FirstOrDefault(l => l.Name == path!.Listener);
+        if (path is null || hop is null || route is null || gateway is null || listener is null)
+        {
+            return d;
+        }
+
+        var rule = path.RuleIndex is { } ri && ri < route.Rules.Length ? route.Rules[ri] : null;
+        var address = hop.Addresses.IsDefaultOrEmpty ? "its address (none published yet)" : string.Join(", ", hop.Addresses);
+        var backend = cluster?.Broken == true ? cluster.Note ?? "refused" : $"{path.Service?.Name} : {cluster?.Port?.ToString(Inv) ?? "?"}";
+        var facts = new List<ElementFact>
+        {
+            new("Gateway", $"{gateway.Metadata.Namespace}/{gateway.Metadata.Name} (class {gateway.GatewayClassName})"),
+            new("Listener", $"{listener.Name}: {listener.Protocol} :{listener.Port.ToString(Inv)}{(listener.Hostname is { } h ? " " + h : "")}"),
+            new(route.Kind, $"{route.Metadata.Namespace}/{route.Metadata.Name}, rule {path.RuleIndex?.ToString(Inv)}"),
+            new("Matches", rule is null || rule.Matches.IsDefaultOrEmpty ? "every request" : string.Join(" · ", rule.Matches.Select(m => PortMapper.Core.Gateway.GatewayRouting.Describe(route, m)))),
+            new("Backend", path.Weight is { } w and < 1 ? $"{backend} ({w.ToString("P0", Inv)} of the rule's requests)" : backend),
+        };
+        var status = route.Parents.FirstOrDefault(p => p.ParentRef.Name == gateway.Metadata.Name);
+        if (status is not null)
+        {
+            facts.Add(new("Controller says", string.Join(", ", status.Conditions.Select(c => $"{c.Type}={c.Status}{(c.Reason is { } reason && reason != c.Type ? $" ({reason})" : "")}"))
+                + (status.ControllerName.Length > 0 ? $" — {status.ControllerName}" : "")));
+        }
+
+        var meaning = new List<string>
+        {
+            $"A Gateway listener is a port the Gateway's proxy listens on: {listener.Protocol} on :{listener.Port.ToString(Inv)} at {address}. "
+                + $"The route attaches to it and the proxy picks one rule per request across every route on the listener — most specific hostname first, then an Exact path, the longest prefix, method, headers, query; then the oldest route.",
+            $"This rule sends its requests to Service {path.Service?.Name ?? "(none)"} on port {cluster?.Port?.ToString(Inv) ?? "?"}: the Service's port, not the container's. Implementations read the Service's endpoints and connect straight to the pods on their targetPort.",
+        };
+        if (hop.Tls)
+        {
+            meaning.Add("TLS is terminated at the Gateway (HTTPS listener): the pods receive plain HTTP.");
+        }
+
+        if (status is null)
+        {
+            meaning.Add("No controller has written a status for this route yet: what you see is PortMapper's prediction from the spec.");
+        }
+
+        return d with
+        {
+            Facts = [.. facts],
+            Meaning = [.. meaning],
+            Object = path.Route,
+            KubeProxyService = null,
         };
     }
 

@@ -41,7 +41,7 @@ public static class GraphBuilder
 
     /// <summary>The group a path is laid out with: its Service, else its pod, else its Ingress.</summary>
     public static string GroupOf(TrafficPath p) =>
-        p.Service is { } s ? "svc:" + s.Name : p.Pod is { } pod ? "pod:" + pod.Name : p.Ingress is { } i ? "ing:" + i.Name : p.Id;
+        p.Service is { } s ? "svc:" + s.Name : p.Pod is { } pod ? "pod:" + pod.Name : p.Ingress is { } i ? "ing:" + i.Name : p.Route is { } r ? "route:" + r.Name : p.Id;
 
     internal static int ExposureRank(Exposure e) => e switch
     {
@@ -53,7 +53,8 @@ public static class GraphBuilder
         Exposure.ExternalIP => 5,
         Exposure.HostPort => 6,
         Exposure.HostNetwork => 7,
-        _ => 8,
+        Exposure.Ingress => 8,
+        _ => 9,
     };
 
     internal static string StatusGlyph(PathStatus s) => s switch
@@ -319,6 +320,7 @@ public static class GraphBuilder
                     HopKind.Client => [new Visit(Client(path.From, path.Namespace), "")],
                     HopKind.LoadBalancer => [LoadBalancer(path, hop)],
                     HopKind.Ingress => [Ingress(path, hop)],
+                    HopKind.Gateway => [GatewayVisit(path, hop)],
                     HopKind.NodePort => NodePort(path, hop),
                     HopKind.ExternalIp => [ExternalIp(path, hop)],
                     HopKind.HostPort => [HostPort(path, hop)],
@@ -453,6 +455,16 @@ public static class GraphBuilder
             return new Visit(e, PortLabel(hop.Port)) { Status = hop.Broken ? PathStatus.Broken : PathStatus.Ok };
         }
 
+        private Visit GatewayVisit(TrafficPath path, Hop hop)
+        {
+            var url = (hop.Tls ? "https://" : "http://") + hop.Name;
+            var share = path.Weight is { } w and < 1 ? $" · {w.ToString("P0", Inv)}" : "";
+            var e = Get(path.Id, GraphKinds.Gateway, GraphColumn.Front, path.Namespace,
+                () => [$"Gateway {path.Gateway?.Name} · {path.Listener}", url + share]);
+            e.Object = path.Route;
+            return new Visit(e, PortLabel(hop.Port)) { Status = hop.Broken ? PathStatus.Broken : PathStatus.Ok };
+        }
+
         private List<Visit> NodePort(TrafficPath path, Hop hop)
         {
             var id = "nodeport:" + KeyOf(path.Id);
@@ -516,7 +528,14 @@ public static class GraphBuilder
         {
             var service = path.Service;
             var name = service?.Name ?? hop.Name ?? "";
-            if (path.Exposure != Exposure.Ingress)
+            // A Gateway backend share refused with 500 (no ReferenceGrant, no such Service or port): a box of its own, so
+            // it does not mark the Service's real port, which other paths reach.
+            var refused = path.Exposure == Exposure.Gateway && hop.Broken;
+            if (refused)
+            {
+                key = "refused:" + path.Id;
+            }
+            else if (path.Exposure is not (Exposure.Ingress or Exposure.Gateway))
             {
                 key = KeyOf(path.Id);
             }
@@ -534,7 +553,8 @@ public static class GraphBuilder
 
             var address = hop.Addresses.IsDefaultOrEmpty ? "" : hop.Addresses[0];
             var exists = service is not null && analysis.Snapshot.Services.ContainsKey(new ObjectKey(service.Namespace, service.Name));
-            var second = !exists && path.Exposure == Exposure.Ingress ? "Service not found"
+            var second = refused ? "500 · " + RefusalOf(hop.Note)
+                : !exists && path.Exposure == Exposure.Ingress ? "Service not found"
                 : hop.Broken ? $"no port {PortLabel(hop.Port)}"
                 : Port(address, hop.Port);
             // A dual-stack Service answers on a cluster IP of each family: both on the card, IPv4 first as the Service lists them.
@@ -543,6 +563,17 @@ public static class GraphBuilder
             e.Object ??= service;
             return new Visit(e, PortLabel(hop.Port)) { Status = hop.Broken ? PathStatus.Broken : PathStatus.Ok };
         }
+
+        /// <summary>Why a Gateway answers 500 for a backend share, in two words, from the hop's note (the full reason is in the finding).</summary>
+        private static string RefusalOf(string? note) => note switch
+        {
+            null => "refused",
+            _ when note.Contains("RefNotPermitted", StringComparison.Ordinal) => "no ReferenceGrant",
+            _ when note.Contains("no port", StringComparison.Ordinal) => "no such port",
+            _ when note.Contains("does not exist", StringComparison.Ordinal) => "Service not found",
+            _ when note.Contains("not a Service", StringComparison.Ordinal) => "not a Service",
+            _ => "no backend",
+        };
 
         private Visit DnsVisit(TrafficPath path, out string key)
         {

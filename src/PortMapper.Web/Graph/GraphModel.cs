@@ -16,7 +16,7 @@ public enum GraphColumn
     /// <summary>External and in-cluster clients.</summary>
     Clients = 0,
 
-    /// <summary>Entry points in front of the nodes: LoadBalancer addresses and Ingress host+path rules.</summary>
+    /// <summary>Entry points in front of the nodes: LoadBalancer addresses, Ingress host+path rules, Gateway listeners and route rules.</summary>
     Front = 1,
 
     /// <summary>Entry points on the nodes: nodePorts, hostPorts, hostNetwork pods, externalIPs.</summary>
@@ -35,6 +35,9 @@ public static class GraphKinds
     public const string Client = "client";
     public const string LoadBalancer = "loadBalancer";
     public const string Ingress = "ingress";
+
+    /// <summary>A Gateway listener and the route rule that takes the request (one per path, like an Ingress rule).</summary>
+    public const string Gateway = "gateway";
     public const string NodePort = "nodePort";
     public const string Node = "node";
     public const string ExternalIp = "externalIP";

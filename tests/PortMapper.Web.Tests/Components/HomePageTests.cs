@@ -26,7 +26,7 @@ public sealed class HomePageTests(WebApplicationFactory<Program> factory) : ICla
         Assert.Equal($"{PortMapper.Web.Tests.Graph.GraphBuilderTests.DemoPathCount} paths", page.QuerySelector("[data-testid=graph-counts]")?.TextContent.Trim());
         Assert.Equal(["Graph", "Paths", "Designer"], page.QuerySelectorAll("[role=banner] nav a").Select(a => a.TextContent));
         Assert.Equal("live", page.QuerySelector("[data-testid=connection-state]")?.GetAttribute("data-state"));
-        Assert.Contains("✕ 7", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("✕ 8", page.QuerySelector("[data-testid=findings-badge]")?.TextContent, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("#components-reconnect-modal"));
         Assert.Equal("false", page.QuerySelector(".pm-layout")?.GetAttribute("data-interactive"));
     }

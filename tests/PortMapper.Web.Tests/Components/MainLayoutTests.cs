@@ -169,7 +169,7 @@ public sealed class MainLayoutTests : BunitContext, IAsyncLifetime
         Assert.Equal(["Graph", "Paths", "Designer"], layout.FindAll("[role=banner] nav a").Select(a => a.TextContent));
         Assert.Equal("live", layout.Find("[data-testid=connection-state]").GetAttribute("data-state"));
         Assert.Equal("Live", layout.Find(".pm-connection-label").TextContent);
-        Assert.Equal("✕ 7", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
+        Assert.Equal("✕ 8", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-error").TextContent);
         Assert.Equal("⚠ 5", layout.Find("[data-testid=findings-badge] .pm-findings-count.pm-warning").TextContent);
     }
 

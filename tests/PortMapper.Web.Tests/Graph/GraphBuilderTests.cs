@@ -15,12 +15,12 @@ public sealed class GraphBuilderTests
     private const string NginxPods = "pods:default/nginx-service:30080/TCP";
 
     /// <summary>The demo's elements: hops, namespace boxes and their clients (bank, the NetworkPolicy namespace, included).</summary>
-    public const int DemoNodeCount = 95;
+    public const int DemoNodeCount = 99;
 
-    public const int DemoEdgeCount = 92;
+    public const int DemoEdgeCount = 98;
 
     /// <summary>The demo's traffic paths, as the header counts them.</summary>
-    public const int DemoPathCount = 46;
+    public const int DemoPathCount = 49;
 
     private static ClusterAnalysis Demo() => ClusterAnalyzer.Analyze(DemoCluster.CreateDefault().Snapshot);
 
@@ -49,7 +49,7 @@ public sealed class GraphBuilderTests
             var expected = node.Kind switch
             {
                 GraphKinds.Client => GraphColumn.Clients,
-                GraphKinds.LoadBalancer or GraphKinds.Ingress => GraphColumn.Front,
+                GraphKinds.LoadBalancer or GraphKinds.Ingress or GraphKinds.Gateway => GraphColumn.Front,
                 GraphKinds.NodePort or GraphKinds.Node or GraphKinds.HostPort or GraphKinds.HostNetwork or GraphKinds.ExternalIp => GraphColumn.Nodes,
                 GraphKinds.Service or GraphKinds.Dns => GraphColumn.Services,
                 _ => GraphColumn.Backends,
@@ -216,7 +216,7 @@ public sealed class GraphBuilderTests
     [InlineData(":30001", new[] { NginxNodePort })]
     [InlineData("nginx-serv", new[] { "clusterip:default/nginx-service:30080/TCP", NginxNodePort })]
     [InlineData("10.96.0.12:30080", new[] { "clusterip:default/nginx-service:30080/TCP", NginxNodePort })]
-    [InlineData("shop.example.com/api", new[] { "ingress:shop/shop:0:1" })]
+    [InlineData("shop.example.com/api", new[] { "httproute:shop/storefront:0.https:0:0", "ingress:shop/shop:0:1" })]
     public void Build_Search_FindsPathsByNameAddressOrPort(string query, string[] expected)
     {
         var model = GraphBuilder.Build(Demo(), GraphView.Default with { Search = query });

@@ -14,7 +14,7 @@ const ANIMATION_LIMIT = 400;
 
 const COLUMN_TITLES = {
   clients: 'Clients',
-  front: 'Load balancers · Ingress',
+  front: 'Load balancers · Ingress · Gateways',
   nodes: 'Node ports · host ports',
   services: 'Services · clusterIP:port',
   backends: 'Pods · podIP:targetPort',
@@ -70,6 +70,7 @@ const buildStyle = (p) => [
   kindStyle(p, 'client', { shape: 'ellipse', width: 150, height: 44, 'underlay-shape': 'ellipse' }),
   kindStyle(p, 'loadBalancer'),
   kindStyle(p, 'ingress'),
+  kindStyle(p, 'gateway'),
   kindStyle(p, 'nodePort', { 'border-style': 'double', 'border-width': 4 }),
   kindStyle(p, 'node'),
   kindStyle(p, 'externalIP'),

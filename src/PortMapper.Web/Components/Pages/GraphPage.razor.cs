@@ -34,6 +34,7 @@ public sealed partial class GraphPage : IAsyncDisposable
         (Exposure.NodePort, "NodePort"),
         (Exposure.LoadBalancer, "LoadBalancer"),
         (Exposure.Ingress, "Ingress"),
+        (Exposure.Gateway, "Gateway"),
         (Exposure.HostPort, "hostPort"),
         (Exposure.HostNetwork, "hostNetwork"),
         (Exposure.ExternalIP, "externalIPs"),

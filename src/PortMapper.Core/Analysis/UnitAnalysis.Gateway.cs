@@ -84,7 +84,7 @@ internal sealed partial class UnitAnalysis
                         Name = hosts[0] + MatchPath(rule.EffectiveMatches[0]),
                         Note = $"listener {listener.Name} ({listener.Protocol}) of Gateway {a.Gateway}{via}; {route.Kind} rule {r.ToString(Inv)}: {DescribeMatches(route, rule)}"
                             + (hosts.Length > 1 ? $"; also for {string.Join(", ", hosts.Skip(1))}" : "")
-                            + (shares[r].Length > 1 ? $"; {share.Share:P0} of the rule's requests" : "")
+                            + (shares[r].Length > 1 ? $"; {GatewayBackends.Percent(share.Share)} of the rule's requests" : "")
                             + (addresses.IsEmpty ? "; no address yet" : ""),
                         Tls = tls,
                     };

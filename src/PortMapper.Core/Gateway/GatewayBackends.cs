@@ -27,6 +27,9 @@ public sealed record BackendShare(BackendRef Ref, ObjectKey Target, double Share
 /// </summary>
 public static class GatewayBackends
 {
+    /// <summary>A share as people write it, whatever the culture: 0.9 → "90%", 1/3 → "33.3%".</summary>
+    public static string Percent(double share) => (share * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
     public static ImmutableArray<BackendShare> Resolve(
         HttpRoute route, HttpRouteRule rule, Func<ObjectKey, Service?> services, IEnumerable<ReferenceGrant> grants, Func<Service, ServicePort, bool> hasReadyEndpoints)
     {

@@ -44,6 +44,9 @@ public enum TraceStepKind
     /// <summary>An Ingress controller matches host and path.</summary>
     Ingress,
 
+    /// <summary>A Gateway listener takes the request and a route rule wins it.</summary>
+    Gateway,
+
     /// <summary>NetworkPolicy (and ClusterNetworkPolicy) on the packet after DNAT, per candidate endpoint: a prediction.</summary>
     NetworkPolicy,
 

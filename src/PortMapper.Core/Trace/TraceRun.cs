@@ -66,7 +66,7 @@ internal sealed partial class TraceRun(TraceIndex index, TraceSource from, Chain
         {
             AddressTarget a => TraceAddress(a),
             ServiceNameTarget n => TraceServiceName(n),
-            IngressUrlTarget u => TraceIngress(u),
+            IngressUrlTarget u => TraceUrl(u),
             _ => throw new ArgumentException($"PortMapper cannot trace a {to.GetType().Name}.", nameof(to)),
         };
     }

@@ -511,7 +511,7 @@ public static class ElementInspector
             new("Listener", $"{listener.Name}: {listener.Protocol} :{listener.Port.ToString(Inv)}{(listener.Hostname is { } h ? " " + h : "")}"),
             new(route.Kind, $"{route.Metadata.Namespace}/{route.Metadata.Name}, rule {path.RuleIndex?.ToString(Inv)}"),
             new("Matches", rule is null || rule.Matches.IsDefaultOrEmpty ? "every request" : string.Join(" · ", rule.Matches.Select(m => PortMapper.Core.Gateway.GatewayRouting.Describe(route, m)))),
-            new("Backend", path.Weight is { } w and < 1 ? $"{backend} ({w.ToString("P0", Inv)} of the rule's requests)" : backend),
+            new("Backend", path.Weight is { } w and < 1 ? $"{backend} ({PortMapper.Core.Gateway.GatewayBackends.Percent(w)} of the rule's requests)" : backend),
         };
         var status = route.Parents.FirstOrDefault(p => p.ParentRef.Name == gateway.Metadata.Name);
         if (status is not null)

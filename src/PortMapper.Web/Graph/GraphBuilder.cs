@@ -458,7 +458,7 @@ public static class GraphBuilder
         private Visit GatewayVisit(TrafficPath path, Hop hop)
         {
             var url = (hop.Tls ? "https://" : "http://") + hop.Name;
-            var share = path.Weight is { } w and < 1 ? $" · {w.ToString("P0", Inv)}" : "";
+            var share = path.Weight is { } w and < 1 ? $" · {PortMapper.Core.Gateway.GatewayBackends.Percent(w)}" : "";
             var e = Get(path.Id, GraphKinds.Gateway, GraphColumn.Front, path.Namespace,
                 () => [$"Gateway {path.Gateway?.Name} · {path.Listener}", url + share]);
             e.Object = path.Route;

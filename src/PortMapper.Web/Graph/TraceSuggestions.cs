@@ -9,7 +9,7 @@ public static class TraceSuggestions
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Up to four targets that exist in this cluster: a nodePort, a Service name, a load balancer, an Ingress URL.</summary>
+    /// <summary>Targets that exist in this cluster: a nodePort, a Service name, a load balancer, an Ingress URL, a Gateway URL, an IPv6 cluster IP.</summary>
     public static ImmutableArray<string> Examples(ClusterAnalysis analysis)
     {
         ArgumentNullException.ThrowIfNull(analysis);
@@ -24,6 +24,7 @@ public static class TraceSuggestions
                 .Select(h => $"{h.Addresses[0]}:{h.Port!.Value.ToString(Inv)}").FirstOrDefault(),
             ok.Where(p => p.Exposure == Exposure.Ingress).Select(p => p.Hops.First(h => h.Kind == HopKind.Ingress)).Where(h => h.Name is not null && !h.Name.StartsWith('*'))
                 .Select(h => $"{(h.Tls ? "https" : "http")}://{h.Name}").FirstOrDefault(),
+            ok.Where(p => p.Exposure == Exposure.Gateway).Select(p => GatewayUrl(p.Hops.First(h => h.Kind == HopKind.Gateway))).FirstOrDefault(u => u is not null),
             // On a dual-stack cluster, an IPv6 cluster IP: each family has its own rules and endpoints.
             ok.Where(p => p.Exposure == Exposure.ClusterIP).Select(p => p.Hops.First(h => h.Kind == HopKind.ClusterIp))
                 .Where(h => h.Port is not null && h.Addresses.Any(a => a.Contains(':', StringComparison.Ordinal)))
@@ -61,7 +62,7 @@ public static class TraceSuggestions
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(node);
         var path = node.Paths.Select(analysis.FindPath).OfType<TrafficPath>()
-            .OrderBy(p => p.Exposure == Exposure.Ingress ? 1 : 0)
+            .OrderBy(p => p.Exposure is Exposure.Ingress or Exposure.Gateway ? 1 : 0)
             .FirstOrDefault();
         if (path is null)
         {
@@ -118,6 +119,8 @@ public static class TraceSuggestions
             case GraphKinds.Ingress:
                 var ingress = Hop(HopKind.Ingress);
                 return ingress?.Name is { } rule && !rule.StartsWith('*') && !rule.Contains(' ', StringComparison.Ordinal) ? $"{(ingress.Tls ? "https" : "http")}://{rule}" : null;
+            case GraphKinds.Gateway:
+                return Hop(HopKind.Gateway) is { } gw ? GatewayUrl(gw) : null;
             case GraphKinds.Pod:
                 var colon = node.Id.LastIndexOf(':');
                 var target = path.Hops.SelectMany(h => h.Endpoints).FirstOrDefault(e => node.Object is not null && e.Pod == node.Object);
@@ -126,6 +129,20 @@ public static class TraceSuggestions
             default:
                 return null;
         }
+    }
+
+    /// <summary>The URL of a Gateway hop ("https://shop.example.com/api"), with the listener's port when it is not the scheme's; null for a wildcard or any host.</summary>
+    private static string? GatewayUrl(Hop h)
+    {
+        if (h.Name is not { } name || name.StartsWith('*') || name.Contains('~', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var (host, path) = slash < 0 ? (name, "/") : (name[..slash], name[slash..]);
+        var port = h.Port is { } p && p != (h.Tls ? 443 : 80) ? ":" + p.ToString(Inv) : "";
+        return $"{(h.Tls ? "https" : "http")}://{host}{port}{path}";
     }
 
     private static string? NodeAddress6(ClusterAnalysis analysis, string? node) =>

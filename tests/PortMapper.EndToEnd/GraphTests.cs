@@ -19,11 +19,11 @@ public sealed class GraphTests(PortMapperAppFixture app)
     private const string NginxService = "svc:default/nginx-service:30080/TCP";
 
     /// <summary>The demo's graph: see GraphBuilderTests.DemoNodeCount in PortMapper.Web.Tests.</summary>
-    private const int DemoNodes = 95;
-    private const int DemoEdges = 92;
+    private const int DemoNodes = 99;
+    private const int DemoEdges = 98;
 
     /// <summary>The demo's paths: GraphBuilderTests.DemoPathCount.</summary>
-    private const int DemoPaths = 46;
+    private const int DemoPaths = 49;
 
     [Fact]
     public async Task Open_DemoCluster_DrawsEveryElementOfTheGraph()
@@ -274,6 +274,42 @@ public sealed class GraphTests(PortMapperAppFixture app)
 
         await NextFramesAsync(tab);
         await tab.SaveScreenshotAsync("graph-trace-ipv6");
+        Assert.Empty(tab.Problems);
+    }
+
+    /// <summary>The demo's Gateway: the HTTPRoute rule is drawn in the front column, explained with the controller's status, and traced by URL.</summary>
+    [Fact]
+    public async Task Gateway_DemoRoute_IsDrawnExplainedAndTracedByUrl()
+    {
+        const string Rule = "httproute:shop/storefront:0.https:0:0";
+        await using var tab = await OpenGraphAsync();
+        var rule = await InspectAsync(tab, Rule);
+        Assert.Equal("Gateway shop-gateway · https\nshop.example.com/api/search", rule.GetProperty("label").GetString());
+        var refused = await InspectAsync(tab, "svc:refused:httproute:shop/storefront:0.https:1:0");
+        Assert.Equal("✕ search\n500 · no such port", refused.GetProperty("label").GetString());
+
+        await ClickElementAsync(tab, Rule);
+        var panel = tab.Page.Locator("section.pm-element");
+        await Expect(panel).ToContainTextAsync("https: HTTPS :443 shop.example.com");
+        await Expect(panel).ToContainTextAsync("Accepted=True, ResolvedRefs=False (BackendNotFound)");
+        await Expect(panel).ToContainTextAsync("most specific hostname first");
+        await tab.SaveScreenshotAsync("graph-side-panel-gateway");
+
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
+        await tab.Page.Locator("[data-testid=trace-selected]").Filter(new() { HasText = "https://shop.example.com/api/search" }).ClickAsync();
+        await Expect(tab.Page.Locator("[data-testid=trace-target]")).ToHaveValueAsync("https://shop.example.com/api/search");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
+
+        var result = tab.Page.Locator("[data-testid=trace-result]");
+        await Expect(result).ToHaveAttributeAsync("data-reachable", "true");
+        await Expect(result).ToContainTextAsync("Arrives at 3 pods");
+        await Expect(result).ToContainTextAsync("picks HTTPRoute shop/storefront rule 0 (PathPrefix /api/search)");
+        await Expect(result).ToContainTextAsync("203.0.113.3:443");
+        await WaitForClassAsync(tab, Rule, "lit");
+        await WaitForClassAsync(tab, "pods:shop/search:80/TCP", "lit");
+
+        await NextFramesAsync(tab);
+        await tab.SaveScreenshotAsync("graph-trace-gateway");
         Assert.Empty(tab.Problems);
     }
 

@@ -14,11 +14,12 @@ public static class Scales
     };
 
     /// <summary>A live-like snapshot: pods scheduled with IPs, EndpointSlices kept by the demo's controllers.</summary>
-    public static ClusterSnapshot Snapshot(string scale)
+    public static ClusterSnapshot Snapshot(string scale, int gatewayRoutes = 0)
     {
         var (nodes, services, pods) = Parse(scale);
         var demo = new DemoCluster();
-        demo.Load(SyntheticCluster.Generate(nodes, services, pods));
+        var objects = SyntheticCluster.Generate(nodes, services, pods);
+        demo.Load(gatewayRoutes == 0 ? objects : objects.Concat(SyntheticCluster.GatewayRoutes(services, gatewayRoutes)));
         return demo.Snapshot;
     }
 }

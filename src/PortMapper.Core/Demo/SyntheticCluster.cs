@@ -105,5 +105,63 @@ public static class SyntheticCluster
         }
     }
 
+    /// <summary>
+    /// A shared Gateway (class served by the demo's Gateway controller) in namespace gateway-infra, admitting routes
+    /// from every namespace, and <paramref name="routes"/> HTTPRoutes spread over the Services of
+    /// <see cref="Generate"/>: each its own hostname, an /api rule and a weighted 90/10 catch-all.
+    /// </summary>
+    public static IEnumerable<JsonObject> GatewayRoutes(int services, int routes)
+    {
+        yield return new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "GatewayClass",
+            ["metadata"] = new JsonObject { ["name"] = "synthetic" },
+            ["spec"] = new JsonObject { ["controllerName"] = DemoCluster.GatewayController },
+        };
+        yield return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "gateway-infra" } };
+        yield return new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = new JsonObject { ["name"] = "shared", ["namespace"] = "gateway-infra" },
+            ["spec"] = new JsonObject
+            {
+                ["gatewayClassName"] = "synthetic",
+                ["listeners"] = new JsonArray(
+                    new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "HTTPS", ["hostname"] = "*.example.com", ["allowedRoutes"] = new JsonObject { ["namespaces"] = new JsonObject { ["from"] = "All" } } },
+                    new JsonObject { ["name"] = "http", ["port"] = 80, ["protocol"] = "HTTP", ["allowedRoutes"] = new JsonObject { ["namespaces"] = new JsonObject { ["from"] = "All" } } }),
+            },
+        };
+
+        var namespaces = Math.Max(1, services / 100);
+        for (var r = 0; r < routes; r++)
+        {
+            var s = r % Math.Max(1, services);
+            var ns = Ns(s % namespaces);
+            var app = $"app-{s.ToString("D5", CultureInfo.InvariantCulture)}";
+            var canary = $"app-{((s + namespaces) % Math.Max(1, services)).ToString("D5", CultureInfo.InvariantCulture)}";
+            JsonObject Backend(string name, int weight) => new() { ["name"] = name, ["port"] = 80, ["weight"] = weight };
+            yield return new JsonObject
+            {
+                ["apiVersion"] = "gateway.networking.k8s.io/v1",
+                ["kind"] = "HTTPRoute",
+                ["metadata"] = new JsonObject { ["name"] = $"route-{r.ToString("D5", CultureInfo.InvariantCulture)}", ["namespace"] = ns },
+                ["spec"] = new JsonObject
+                {
+                    ["parentRefs"] = new JsonArray(new JsonObject { ["name"] = "shared", ["namespace"] = "gateway-infra" }),
+                    ["hostnames"] = new JsonArray(JsonValue.Create($"{app}-{r.ToString(CultureInfo.InvariantCulture)}.example.com")),
+                    ["rules"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["matches"] = new JsonArray(new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = "/api" } }),
+                            ["backendRefs"] = new JsonArray(Backend(app, 1)),
+                        },
+                        new JsonObject { ["backendRefs"] = new JsonArray(Backend(app, 90), Backend(canary, 10)) }),
+                },
+            };
+        }
+    }
+
     private static string Ns(int n) => $"team-{n.ToString("D3", CultureInfo.InvariantCulture)}";
 }

@@ -457,10 +457,10 @@ public static class GraphBuilder
 
         private Visit GatewayVisit(TrafficPath path, Hop hop)
         {
-            var url = (hop.Tls ? "https://" : "http://") + hop.Name;
+            // The listener's name and protocol say http or https; the second line keeps the room for host and path.
             var share = path.Weight is { } w and < 1 ? $" · {PortMapper.Core.Gateway.GatewayBackends.Percent(w)}" : "";
             var e = Get(path.Id, GraphKinds.Gateway, GraphColumn.Front, path.Namespace,
-                () => [$"Gateway {path.Gateway?.Name} · {path.Listener}", url + share]);
+                () => [$"Gateway {path.Gateway?.Name} · {path.Listener}{share}", hop.Name ?? ""]);
             e.Object = path.Route;
             return new Visit(e, PortLabel(hop.Port)) { Status = hop.Broken ? PathStatus.Broken : PathStatus.Ok };
         }

@@ -90,7 +90,13 @@ internal sealed partial class UnitAnalysis
                     };
                     var hops = new List<Hop> { new(HopKind.Client) { Name = "external client" }, gatewayHop };
                     Service? svc = null;
-                    if (share.Status == 500)
+                    if (share.Cause == "Redirect")
+                    {
+                        // Answered at the Gateway: the path ends there.
+                        gatewayHop = gatewayHop with { Note = gatewayHop.Note + "; " + share.Reason };
+                        hops[^1] = gatewayHop;
+                    }
+                    else if (share.Status == 500)
                     {
                         hops.Add(new Hop(HopKind.ClusterIp)
                         {
@@ -130,7 +136,7 @@ internal sealed partial class UnitAnalysis
                         linked[m].Add(id);
                     }
 
-                    paths.Add(Finish(tp, mine.Select(m => diags[m])));
+                    paths.Add(Finish(tp, mine.Select(m => diags[m]), deliversToEndpoints: share.Cause != "Redirect"));
                 }
             }
         }

@@ -370,6 +370,10 @@ public static class WhatIf
         "NetworkPolicy" => s.NetworkPolicies.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         "ClusterNetworkPolicy" => s.ClusterNetworkPolicies.ContainsKey(r.Name),
         "ConfigMap" => s.KubeProxyConfigs.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "GatewayClass" => s.GatewayClasses.ContainsKey(r.Name),
+        "Gateway" => s.Gateways.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
+        "HTTPRoute" or "GRPCRoute" => s.Routes.ContainsKey(r),
+        "ReferenceGrant" => s.ReferenceGrants.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         _ => s.Workloads.ContainsKey(r),
     };
 

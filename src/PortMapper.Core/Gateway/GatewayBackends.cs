@@ -16,7 +16,7 @@ public sealed record BackendShare(BackendRef Ref, ObjectKey Target, double Share
     public string? Cause { get; init; }
 
     /// <summary>Whether the reference itself resolves (ResolvedRefs would be True for it): a 503 share still does.</summary>
-    public bool Resolved => Cause is null or "NoReadyEndpoints";
+    public bool Resolved => Cause is null or "NoReadyEndpoints" or "Redirect";
 }
 
 /// <summary>
@@ -37,6 +37,12 @@ public static class GatewayBackends
         ArgumentNullException.ThrowIfNull(rule);
         var ns = route.Metadata.Namespace;
         var refs = rule.BackendRefs.IsDefaultOrEmpty ? [] : rule.BackendRefs;
+        if (rule.Redirect is { } redirect)
+        {
+            // A RequestRedirect filter answers every request of the rule itself (HTTPRouteFilter): backends play no part.
+            return [new BackendShare(new BackendRef(""), new ObjectKey(ns, ""), 1, redirect.StatusCode, $"the Gateway answers {redirect}") { Cause = "Redirect" }];
+        }
+
         var total = refs.Sum(b => Math.Max(0, b.Weight));
         if (total == 0)
         {

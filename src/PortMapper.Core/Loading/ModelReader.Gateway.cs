@@ -180,6 +180,14 @@ public sealed partial class ModelReader
     private HttpRouteRule ReadRule(JsonObject rule, string kind, string path) => new()
     {
         Name = Str(rule, "name", $"{path}.name"),
+        Redirect = Arr(rule, "filters", $"{path}.filters")
+            .Select((f, i) => Str(f, "type", $"{path}.filters[{i}].type") == "RequestRedirect" ? Obj(f, "requestRedirect", $"{path}.filters[{i}].requestRedirect") ?? [] : null)
+            .Select((r, i) => r is null ? null : new HttpRedirect(
+                Str(r, "scheme", $"{path}.filters[{i}].requestRedirect.scheme"),
+                Str(r, "hostname", $"{path}.filters[{i}].requestRedirect.hostname"),
+                Int(r, "port", $"{path}.filters[{i}].requestRedirect.port"),
+                Int(r, "statusCode", $"{path}.filters[{i}].requestRedirect.statusCode") ?? 302))
+            .FirstOrDefault(r => r is not null),
         Matches = [.. Arr(rule, "matches", $"{path}.matches").Select((m, i) => kind == "GRPCRoute" ? ReadGrpcMatch(m, $"{path}.matches[{i}]") : ReadHttpMatch(m, $"{path}.matches[{i}]"))],
         BackendRefs = [.. Arr(rule, "backendRefs", $"{path}.backendRefs").Select((b, i) => ReadBackendRef(b, $"{path}.backendRefs[{i}]"))],
     };

@@ -135,9 +135,22 @@ public sealed record BackendRef(string Name)
     public int Weight { get; init; } = 1;
 }
 
+/// <summary>A RequestRedirect filter: the Gateway answers with a redirect instead of forwarding (scheme, host, port, status code).</summary>
+public sealed record HttpRedirect(string? Scheme, string? Hostname, int? Port, int StatusCode)
+{
+    public override string ToString()
+    {
+        var target = string.Concat(Scheme is null ? "" : Scheme + "://", Hostname ?? (Scheme is null ? "" : "(same host)"), Port is { } p ? ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
+        return $"{StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)} redirect{(target.Length == 0 ? "" : " to " + target)}";
+    }
+}
+
 public sealed record HttpRouteRule
 {
     public string? Name { get; init; }
+
+    /// <summary>The rule's RequestRedirect filter: such a rule needs no backendRefs.</summary>
+    public HttpRedirect? Redirect { get; init; }
 
     public ImmutableArray<HttpRouteMatch> Matches { get; init; } = [];
 

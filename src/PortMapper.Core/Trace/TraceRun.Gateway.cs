@@ -93,6 +93,11 @@ internal sealed partial class TraceRun
                 + (pick.Target.Name.Length == 0 ? "" : $" → Service {pick.Target} port {pick.Ref.Port?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}") + split,
             address);
 
+        if (pick.Cause == "Redirect")
+        {
+            return Fail($"The Gateway answers this request itself with a {rule.Redirect} (the rule's RequestRedirect filter): it reaches no pod. Trace the URL the redirect points to.", pathId);
+        }
+
         if (pick.Status == 500)
         {
             return Fail($"The Gateway answers 500 Internal Server Error: {pick.Reason}.", pathId);

@@ -504,7 +504,9 @@ public static class ElementInspector
 
         var rule = path.RuleIndex is { } ri && ri < route.Rules.Length ? route.Rules[ri] : null;
         var address = hop.Addresses.IsDefaultOrEmpty ? "its address (none published yet)" : string.Join(", ", hop.Addresses);
-        var backend = cluster?.Broken == true ? cluster.Note ?? "refused" : $"{path.Service?.Name} : {cluster?.Port?.ToString(Inv) ?? "?"}";
+        var backend = rule?.Redirect is { } redirect ? $"none: the Gateway answers a {redirect}"
+            : cluster?.Broken == true ? cluster.Note ?? "refused"
+            : $"{path.Service?.Name} : {cluster?.Port?.ToString(Inv) ?? "?"}";
         var facts = new List<ElementFact>
         {
             new("Gateway", $"{gateway.Metadata.Namespace}/{gateway.Metadata.Name} (class {gateway.GatewayClassName})"),
@@ -524,7 +526,9 @@ public static class ElementInspector
         {
             $"A Gateway listener is a port the Gateway's proxy listens on: {listener.Protocol} on :{listener.Port.ToString(Inv)} at {address}. "
                 + $"The route attaches to it and the proxy picks one rule per request across every route on the listener — most specific hostname first, then an Exact path, the longest prefix, method, headers, query; then the oldest route.",
-            $"This rule sends its requests to Service {path.Service?.Name ?? "(none)"} on port {cluster?.Port?.ToString(Inv) ?? "?"}: the Service's port, not the container's. Implementations read the Service's endpoints and connect straight to the pods on their targetPort.",
+            rule?.Redirect is { } r
+                ? $"This rule answers every request itself with a {r} (a RequestRedirect filter): no backend and no pod are involved."
+                : $"This rule sends its requests to Service {path.Service?.Name ?? "(none)"} on port {cluster?.Port?.ToString(Inv) ?? "?"}: the Service's port, not the container's. Implementations read the Service's endpoints and connect straight to the pods on their targetPort.",
         };
         if (hop.Tls)
         {

@@ -190,7 +190,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
     }
 
     [Fact]
-    public async Task ExportNamespace_DownloadsItsServicesIngressesAndWorkloadsClean()
+    public async Task ExportNamespace_DownloadsItsServicesIngressesGatewayRoutesAndWorkloadsClean()
     {
         await using var tab = await app.OpenAsync("/designer");
         await tab.WaitForInteractiveAsync();
@@ -203,9 +203,10 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         Assert.Equal("shop-networking.yaml", download.SuggestedFilename);
         var text = await File.ReadAllTextAsync(await download.PathAsync());
         var documents = text.Split("---\n");
-        // 7 Services, 1 Ingress, 4 Deployments, 1 StatefulSet and 1 DaemonSet: no pods, slices or status.
-        Assert.Equal(14, documents.Length);
+        // 7 Services, 1 Ingress, 1 Gateway, 2 HTTPRoutes, 4 Deployments, 1 StatefulSet and 1 DaemonSet: no pods, slices or status.
+        Assert.Equal(17, documents.Length);
         Assert.Contains(documents, d => d.Contains("kind: Ingress", StringComparison.Ordinal));
+        Assert.Contains(documents, d => d.Contains("kind: HTTPRoute", StringComparison.Ordinal) && d.Contains("name: storefront-redirect", StringComparison.Ordinal));
         Assert.Contains(documents, d => d.Contains("kind: StatefulSet", StringComparison.Ordinal) && d.Contains("name: catalog-db", StringComparison.Ordinal));
         Assert.DoesNotContain("status:", text, StringComparison.Ordinal);
         Assert.DoesNotContain("clusterIP: 10.", text, StringComparison.Ordinal);

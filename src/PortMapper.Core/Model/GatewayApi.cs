@@ -138,10 +138,28 @@ public sealed record BackendRef(string Name)
 /// <summary>A RequestRedirect filter: the Gateway answers with a redirect instead of forwarding (scheme, host, port, status code).</summary>
 public sealed record HttpRedirect(string? Scheme, string? Hostname, int? Port, int StatusCode)
 {
+    /// <summary>"301 redirect (scheme https, same host, path and port)".</summary>
     public override string ToString()
     {
-        var target = string.Concat(Scheme is null ? "" : Scheme + "://", Hostname ?? (Scheme is null ? "" : "(same host)"), Port is { } p ? ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
-        return $"{StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)} redirect{(target.Length == 0 ? "" : " to " + target)}";
+        var changes = new List<string>();
+        if (Scheme is not null)
+        {
+            changes.Add("scheme " + Scheme);
+        }
+
+        if (Hostname is not null)
+        {
+            changes.Add("host " + Hostname);
+        }
+
+        if (Port is { } p)
+        {
+            changes.Add("port " + p.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var same = new[] { Hostname is null ? "host" : null, "path", Port is null ? "port" : null }.OfType<string>().ToList();
+        var kept = same.Count == 1 ? "same " + same[0] : $"same {string.Join(", ", same.Take(same.Count - 1))} and {same[^1]}";
+        return $"{StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)} redirect ({string.Join(", ", changes.Append(kept))})";
     }
 }
 

@@ -526,8 +526,8 @@ public static class ElementInspector
         {
             $"A Gateway listener is a port the Gateway's proxy listens on: {listener.Protocol} on :{listener.Port.ToString(Inv)} at {address}. "
                 + $"The route attaches to it and the proxy picks one rule per request across every route on the listener — most specific hostname first, then an Exact path, the longest prefix, method, headers, query; then the oldest route.",
-            rule?.Redirect is { } r
-                ? $"This rule answers every request itself with a {r} (a RequestRedirect filter): no backend and no pod are involved."
+            rule?.Redirect is { } answer
+                ? $"This rule answers every request itself with a {answer} (a RequestRedirect filter): no backend and no pod are involved."
                 : $"This rule sends its requests to Service {path.Service?.Name ?? "(none)"} on port {cluster?.Port?.ToString(Inv) ?? "?"}: the Service's port, not the container's. Implementations read the Service's endpoints and connect straight to the pods on their targetPort.",
         };
         if (hop.Tls)

@@ -176,7 +176,7 @@ public class ManifestCleanerTests
     }
 
     [Fact]
-    public void Select_ShopNamespace_ServicesIngressesAndWorkloadsNotTheirPods()
+    public void Select_ShopNamespace_ServicesIngressesGatewayRoutesAndWorkloadsNotTheirPods()
     {
         var demo = DemoCluster.CreateDefault().Snapshot;
 
@@ -186,6 +186,7 @@ public class ManifestCleanerTests
             [
                 "Service shop/cart", "Service shop/catalog-db", "Service shop/frontend", "Service shop/metrics-agent", "Service shop/payments", "Service shop/payments-partners", "Service shop/search",
                 "Ingress shop/shop",
+                "Gateway shop/shop-gateway", "HTTPRoute shop/storefront", "HTTPRoute shop/storefront-redirect",
                 "Deployment shop/cart", "Deployment shop/frontend", "Deployment shop/payments", "Deployment shop/search", "StatefulSet shop/catalog-db", "DaemonSet shop/metrics-agent",
             ],
             selected.Select(r => r.ToString()).ToArray());

@@ -66,10 +66,25 @@ public class GatewayTraceTests
         Assert.Equal("httproute:shop/storefront:0.https:2:0", t.PathId);
     }
 
+    /// <summary>HTTPRouteFilter RequestRedirect: the Gateway answers the redirect itself; the rule needs no backendRefs.</summary>
     [Fact]
-    public void Demo_PlainHttp_NoGatewayListener_FallsBackToTheIngress()
+    public void Demo_PlainHttp_TheGatewayRedirectsToHttps_NoFindingForTheMissingBackend()
     {
         var t = Trace(Demo, "http://shop.example.com/api");
+
+        Assert.False(t.Reachable);
+        Assert.Contains("picks HTTPRoute shop/storefront-redirect rule 0", t.Steps.Single(s => s.Kind == TraceStepKind.Gateway).Translation, StringComparison.Ordinal);
+        Assert.StartsWith("The Gateway answers this request itself with a 301 redirect (scheme https, same host, path and port)", t.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(Demo.Diagnostics, d => d.Object.Name == "storefront-redirect");
+        var path = Demo.FindPath("httproute:shop/storefront-redirect:0.http:0:0")!;
+        Assert.Equal(PathStatus.Ok, path.Status);
+        Assert.Equal([HopKind.Client, HopKind.Gateway], path.Hops.Select(h => h.Kind).ToArray());
+    }
+
+    [Fact]
+    public void Demo_HostNoGatewayTakes_GoesThroughTheIngress()
+    {
+        var t = Trace(Demo, "http://influxdb.example.com/");
 
         Assert.Contains(t.Steps, s => s.Kind == TraceStepKind.Ingress);
         Assert.DoesNotContain(t.Steps, s => s.Kind == TraceStepKind.Gateway);

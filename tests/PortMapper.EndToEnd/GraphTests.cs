@@ -322,6 +322,9 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
         await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("bank/reports");
         await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "bank/reports" }).First.ClickAsync();
+        // The pick is committed (the field shows the pod's full name) before the trace is asked for.
+        await Expect(tab.Page.GetByLabel("Pod", new() { Exact = true })).ToHaveValueAsync(new Regex("^bank/reports-"));
+        await Expect(tab.Page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
 
         await tab.Page.Locator("[data-testid=trace-target]").FillAsync("api.bank:9090");
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();

@@ -51,7 +51,8 @@ public static class ClusterAwareValidator
         {
             var json = designed[i] ?? throw new ArgumentException($"Designed object {i} is null.", nameof(designed));
             var reference = ManifestValidator.Describe(json);
-            var model = ModelReader.IsModelled(reference.Kind) ? reader.Read(json) : null;
+            var apiVersion = json["apiVersion"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : "";
+            var model = ModelReader.IsModelled(reference.Kind, apiVersion) ? reader.Read(json) : null;
             objects.Add(new DesignedObject(i, json, model is null ? null : InNamespace(model, reference.Namespace), reference));
         }
 

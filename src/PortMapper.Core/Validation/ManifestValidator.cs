@@ -27,6 +27,10 @@ public static class ManifestValidator
         ["Job"] = new("batch/v1", true, KubeFormats.IsDns1123Subdomain, (o, f) => WorkloadRules.Validate(o, "Job", f)),
         ["Ingress"] = new("networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, IngressRules.Validate),
         ["NetworkPolicy"] = new("networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, NetworkPolicyRules.Validate),
+        ["Gateway"] = new("gateway.networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
+        ["HTTPRoute"] = new("gateway.networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
+        ["GRPCRoute"] = new("gateway.networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
+        ["ReferenceGrant"] = new("gateway.networking.k8s.io/v1beta1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     public static ImmutableArray<ValidationFinding> Validate(JsonObject obj)

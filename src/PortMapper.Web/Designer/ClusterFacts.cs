@@ -103,6 +103,28 @@ public static class ClusterFacts
         return [.. workloads.Concat(pods).OrderBy(c => c.Label, StringComparer.Ordinal).Concat(namespaces.OrderBy(c => c.Label, StringComparer.Ordinal))];
     }
 
+    public static ImmutableArray<string> GatewayClasses(ClusterSnapshot snapshot) =>
+        [.. snapshot.GatewayClasses.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Every Gateway as "namespace/name", those of <paramref name="ns"/> first.</summary>
+    public static ImmutableArray<string> Gateways(ClusterSnapshot snapshot, string ns) =>
+        [.. snapshot.Gateways.Keys.OrderBy(k => k.Namespace == ns ? 0 : 1).ThenBy(k => k.ToString(), StringComparer.Ordinal).Select(k => $"{k.Namespace}/{k.Name}")];
+
+    /// <summary>The listener names of Gateway "namespace/name".</summary>
+    public static ImmutableArray<string> ListenersOf(ClusterSnapshot snapshot, string? gateway)
+    {
+        var slash = gateway?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0 && snapshot.Gateways.TryGetValue(new ObjectKey(gateway![..slash], gateway[(slash + 1)..]), out var gw)
+            ? [.. gw.Listeners.Select(l => l.Name)]
+            : [];
+    }
+
+    /// <summary>A Service's port numbers (a Gateway backendRef names its port by number), with the name as label.</summary>
+    public static ImmutableArray<BackendPort> PortNumbersOf(ClusterSnapshot snapshot, string ns, string? service) =>
+        service is not null && snapshot.Services.TryGetValue(new ObjectKey(ns, service), out var svc)
+            ? [.. svc.Ports.Select(p => new BackendPort(p.Port.ToString(CultureInfo.InvariantCulture), string.IsNullOrEmpty(p.Name) ? p.Port.ToString(CultureInfo.InvariantCulture) : $"{p.Port.ToString(CultureInfo.InvariantCulture)} ({p.Name})"))]
+            : [];
+
     public static ImmutableArray<string> IngressClasses(ClusterSnapshot snapshot) =>
         [.. snapshot.IngressClasses.Values.OrderByDescending(c => c.IsDefault).ThenBy(c => c.Metadata.Name, KubeNames.Comparer).Select(c => c.Metadata.Name)];
 
@@ -111,6 +133,8 @@ public static class ClusterFacts
     [
         .. snapshot.Services.Values.Select(s => s.Ref())
             .Concat(snapshot.Ingresses.Values.Select(i => i.Ref()))
+            .Concat(snapshot.Gateways.Values.Select(g => new ObjectRef("Gateway", g.Metadata.Namespace, g.Metadata.Name)))
+            .Concat(snapshot.Routes.Values.Where(r => r.Kind == "HTTPRoute").Select(r => r.Ref()))
             .Concat(snapshot.NetworkPolicies.Values.Select(p => p.Ref()))
             .Concat(snapshot.Workloads.Values.Where(w => !w.Metadata.OwnerReferences.Any(o => o.Controller)).Select(w => w.Ref()))
             .Concat(snapshot.Pods.Values.Where(p => !p.FromTemplate && !p.Metadata.OwnerReferences.Any(o => o.Controller)).Select(p => p.Ref()))

@@ -35,6 +35,8 @@ public sealed class DesignItem(JsonObject json, DesignOrigin origin)
         "Service" => "Service",
         "Ingress" => "Ingress",
         "NetworkPolicy" => "NetworkPolicy",
+        "Gateway" => "Gateway",
+        "HTTPRoute" => "HTTPRoute",
         _ when WorkloadEditor.Kinds.Contains(Kind) => "Workload",
         _ => null,
     };

@@ -8,7 +8,7 @@ namespace PortMapper.Web.Designer;
 /// <summary>Objects to start a design from: small, valid skeletons per kind, and the Service <c>kubectl expose</c> would make.</summary>
 public static partial class DesignTemplates
 {
-    public static IReadOnlyList<string> Kinds { get; } = ["Service", "Ingress", "NetworkPolicy", "Deployment", "StatefulSet", "DaemonSet", "Pod"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Service", "Ingress", "Gateway", "HTTPRoute", "NetworkPolicy", "Deployment", "StatefulSet", "DaemonSet", "Pod"];
 
     /// <param name="kind">One of <see cref="Kinds"/>.</param>
     /// <param name="ns">The namespace the object goes to.</param>
@@ -21,6 +21,8 @@ public static partial class DesignTemplates
             "Service" => "my-service",
             "Ingress" => "my-ingress",
             "NetworkPolicy" => "allow-clients",
+            "Gateway" => "my-gateway",
+            "HTTPRoute" => "my-route",
             _ => "my-app",
         };
         var name = Enumerable.Range(1, 1000).Select(i => i == 1 ? baseName : $"{baseName}-{i}").First(n => !taken(n));
@@ -39,6 +41,8 @@ public static partial class DesignTemplates
             },
             "Ingress" => Ingress(name, ns, cluster),
             "NetworkPolicy" => NetworkPolicy(name, ns),
+            "Gateway" => Gateway(name, ns, cluster),
+            "HTTPRoute" => HttpRoute(name, ns, cluster),
             "Pod" => new JsonObject
             {
                 ["apiVersion"] = "v1",
@@ -97,6 +101,41 @@ public static partial class DesignTemplates
             ["metadata"] = Meta(name, ns),
             ["spec"] = spec,
         };
+    }
+
+    /// <summary>A Gateway of the cluster's first GatewayClass with one HTTP listener on port 80.</summary>
+    private static JsonObject Gateway(string name, string ns, ClusterSnapshot cluster)
+    {
+        var gateway = new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = Meta(name, ns),
+            ["spec"] = new JsonObject { ["gatewayClassName"] = ClusterFacts.GatewayClasses(cluster).FirstOrDefault() ?? "" },
+        };
+        new GatewayEditor(gateway).AddListener();
+        return gateway;
+    }
+
+    /// <summary>An HTTPRoute attached to a Gateway of the namespace (else any), sending every path to a Service of the namespace.</summary>
+    private static JsonObject HttpRoute(string name, string ns, ClusterSnapshot cluster)
+    {
+        var route = new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "HTTPRoute",
+            ["metadata"] = Meta(name, ns),
+            ["spec"] = new JsonObject(),
+        };
+        var editor = new HttpRouteEditor(route);
+        if (ClusterFacts.Gateways(cluster, ns).FirstOrDefault() is { } gateway)
+        {
+            editor.Gateway = gateway;
+        }
+
+        var service = ClusterFacts.ServicesIn(cluster, ns).FirstOrDefault();
+        editor.AddRule("/", service, ClusterFacts.PortNumbersOf(cluster, ns, service).FirstOrDefault()?.Value);
+        return route;
     }
 
     private static JsonObject Ingress(string name, string ns, ClusterSnapshot cluster)

@@ -36,6 +36,9 @@ public static class FormShape
                 ?? (spec["sessionAffinityConfig"] is JsonObject sac ? Map(sac, "clientIP", "spec.sessionAffinityConfig.clientIP") : null),
             "Ingress" => spec is null ? null : IngressProblem(spec),
             "NetworkPolicy" => spec is null ? null : PolicyProblem(spec),
+            "Gateway" => spec is null ? null : ListOfMaps(spec, "listeners", "spec.listeners"),
+            "HTTPRoute" => spec is null ? null : ListOfMaps(spec, "parentRefs", "spec.parentRefs") ?? ListOfMaps(spec, "rules", "spec.rules")
+                ?? (spec["rules"] as JsonArray ?? []).OfType<JsonObject>().Select((r, i) => ListOfMaps(r, "matches", $"spec.rules[{i}].matches") ?? ListOfMaps(r, "backendRefs", $"spec.rules[{i}].backendRefs")).FirstOrDefault(p => p is not null),
             "Workload" => JsonEdit.Text(obj["kind"]) == "Pod" ? (spec is null ? null : PodSpecProblem(spec, "spec")) : WorkloadProblem(spec),
             _ => null,
         };

@@ -639,6 +639,8 @@ public sealed partial class DesignerPane : IAsyncDisposable
             "Service" => new ServiceEditor(item.Json).VisibleFields(),
             "Ingress" => new IngressEditor(item.Json).VisibleFields(),
             "NetworkPolicy" => new NetworkPolicyEditor(item.Json).VisibleFields(),
+            "Gateway" => new GatewayEditor(item.Json).VisibleFields(),
+            "HTTPRoute" => new HttpRouteEditor(item.Json).VisibleFields(),
             "Workload" => new WorkloadEditor(item.Json).VisibleFields(),
             _ => [],
         };

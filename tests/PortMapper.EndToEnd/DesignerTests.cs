@@ -279,6 +279,36 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         }
     }
 
+    /// <summary>A new HTTPRoute on the demo's Gateway: the form picks the Gateway, listener and a Service port; the what-if shows the new path.</summary>
+    [Fact]
+    public async Task NewHttpRoute_AttachesToTheDemosGateway_AndTheWhatIfShowsItsPath()
+    {
+        await using var tab = await app.OpenAsync("/designer");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New object of another kind" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "New HTTPRoute" }).ClickAsync();
+        await Expect(page.Locator("[data-form=HTTPRoute]")).ToBeVisibleAsync();
+        await page.Locator("#hr-namespace").FillAsync("shop");
+        await page.GetByLabel("Gateway", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "shop/shop-gateway", Exact = true }).ClickAsync();
+        await page.GetByLabel("Listener", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "https", Exact = true }).ClickAsync();
+        await page.GetByLabel("Hostnames", new() { Exact = true }).FillAsync("shop.example.com");
+        await page.GetByLabel("Hostnames", new() { Exact = true }).BlurAsync();
+
+        var yaml = page.Locator("[data-testid=yaml]");
+        await Expect(yaml).ToContainTextAsync("kind: HTTPRoute");
+        await Expect(yaml).ToContainTextAsync("namespace: shop");
+        await Expect(yaml).ToContainTextAsync("sectionName: https");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+        await Expect(page.Locator(".pm-dz-path-added").First).ToContainTextAsync("https://shop.example.com/");
+        await page.SetViewportSizeAsync(1440, 1100);
+        await tab.SaveScreenshotAsync("designer-httproute");
+        Assert.Empty(tab.Problems);
+    }
+
     [Fact]
     public async Task NewIngress_BackendsComeFromTheNamespacesServicesAndPorts()
     {

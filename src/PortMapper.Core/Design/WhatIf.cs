@@ -138,6 +138,11 @@ public static class WhatIf
                     var oldIngress = after.Ingresses.GetValueOrDefault(ing.Key());
                     after = after.Upsert(oldIngress is null || !ing.LoadBalancerStatus.IsDefaultOrEmpty ? ing : ing with { LoadBalancerStatus = oldIngress.LoadBalancerStatus });
                     break;
+                case Model.Gateway gw:
+                    // The implementation keeps serving an updated Gateway at its address; a manifest carries no status.
+                    var oldGateway = after.Gateways.GetValueOrDefault(gw.Key());
+                    after = after.Upsert(oldGateway is null || !gw.Addresses.IsDefaultOrEmpty ? gw : gw with { Addresses = oldGateway.Addresses, Conditions = oldGateway.Conditions });
+                    break;
                 case Pod pod:
                     var updated = AsUpdate(pod, after.Pods.GetValueOrDefault(pod.Key()));
                     after = after.Upsert(updated);

@@ -450,8 +450,12 @@ public sealed class GraphTests(PortMapperAppFixture app)
     {
         await using var tab = await OpenGraphAsync();
 
+        var drawn = await tab.Page.Locator(Canvas).GetAttributeAsync("data-rendered-version");
         await tab.Page.Locator("[data-testid=graph-search]").FillAsync("app1");
         await Expect(tab.Page.Locator("[data-testid=graph-counts]")).ToContainTextAsync("2 paths shown");
+        // The counts change before the canvas has drawn the filtered graph: click only once it has, or the click lands
+        // where the group was before the layout moved.
+        await Expect(tab.Page.Locator(Canvas)).Not.ToHaveAttributeAsync("data-rendered-version", drawn ?? "");
         await ClickElementAsync(tab, "pods:default/app1:8080/TCP");
 
         await Expect(tab.Page.Locator(".pm-members tbody tr")).ToHaveCountAsync(3);

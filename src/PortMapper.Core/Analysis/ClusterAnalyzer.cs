@@ -260,7 +260,10 @@ public sealed class ClusterAnalyzer
 
     private static string Unit(string kind, ObjectKey key) => $"{kind}:{key.Namespace}/{key.Name}";
 
-    private static string RouteUnit(ObjectRef route) => $"{(route.Kind == "GRPCRoute" ? "grr" : "htr")}:{route.Namespace}/{route.Name}";
+    /// <summary>A route's unit: "htr:", "grr:", "tlr:" or "tcr:" and namespace/name.</summary>
+    private static string RouteUnit(ObjectRef route) => $"{RoutePrefixes.First(p => p.Kind == route.Kind).Prefix}:{route.Namespace}/{route.Name}";
+
+    private static readonly (string Prefix, string Kind)[] RoutePrefixes = [("htr", "HTTPRoute"), ("grr", "GRPCRoute"), ("tlr", "TLSRoute"), ("tcr", "TCPRoute")];
 
     private static bool IsGatewayService(Service s) =>
         s.Metadata.Labels.ContainsKey(GatewayApi.GatewayNameLabel) || s.Metadata.OwnerReferences.Any(o => o.Kind == "Gateway");
@@ -360,7 +363,7 @@ public sealed class ClusterAnalyzer
                 "svc" => s.Services.TryGetValue(key, out var svc) ? _units.AnalyzeService(svc) : null,
                 "pod" => s.Pods.TryGetValue(key, out var pod) ? _units.AnalyzePod(pod) : null,
                 "ing" => s.Ingresses.TryGetValue(key, out var ing) ? _units.AnalyzeIngress(ing) : null,
-                "htr" or "grr" => s.Routes.TryGetValue(new ObjectRef(kind == "grr" ? "GRPCRoute" : "HTTPRoute", key.Namespace, key.Name), out var route) ? _units.AnalyzeRoute(route) : null,
+                "htr" or "grr" or "tlr" or "tcr" => s.Routes.TryGetValue(new ObjectRef(RoutePrefixes.First(p => p.Prefix == kind).Kind, key.Namespace, key.Name), out var route) ? _units.AnalyzeRoute(route) : null,
                 "pol" => s.NetworkPolicies.TryGetValue(key, out var policy) && _policies is not null ? PolicyChecks.Check(_index, _policies, policy) : null,
                 "rsv" => s.Services.TryGetValue(key, out var rs) && _policies is not null && _results.TryGetValue(Unit("svc", key), out var sr) ? ReachChecks.CheckService(_index, _policies, rs, sr.Paths) : null,
                 "rin" => s.Ingresses.TryGetValue(key, out var ri) && _policies is not null && _results.TryGetValue(Unit("ing", key), out var ir) ? ReachChecks.CheckIngress(_index, _policies, ri, ir.Paths) : null,

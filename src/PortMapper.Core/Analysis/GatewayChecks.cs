@@ -217,7 +217,7 @@ internal static class GatewayChecks
                         Field = e.Route.Rules[r].Matches.IsDefaultOrEmpty ? $"spec.rules[{r.ToString(Inv)}]" : $"spec.rules[{r.ToString(Inv)}].matches[{m.ToString(Inv)}]",
                         Hop = HopKind.Gateway,
                         Message = $"{e.Route.Kind} {e.Route.Metadata.Namespace}/{e.Route.Metadata.Name} rule {r.ToString(Inv)} ({GatewayRouting.Describe(e.Route, match)}) never receives a request on listener {listener.Name} of Gateway {gateway.Metadata.Namespace}/{gateway.Metadata.Name}: "
-                            + $"{(same ? "its own" : $"{w.Kind} {w.Metadata.Namespace}/{w.Metadata.Name}")} rule {winner.RuleIndex.ToString(Inv)} ({GatewayRouting.Describe(w, wm)}) matches every request it matches and comes first ({Why(winnerEntry, wm, e, match, hosts[0], same, winner.RuleIndex, r)}).",
+                            + $"{(same ? "its own" : $"{w.Kind} {w.Metadata.Namespace}/{w.Metadata.Name}")} rule {winner.RuleIndex.ToString(Inv)} ({GatewayRouting.Describe(w, wm)}) matches every request it matches and comes first ({Why(winnerEntry, wm, e, match, hosts[0], same)}).",
                         Fix = same
                             ? $"Remove the rule, or make it more specific than rule {winner.RuleIndex.ToString(Inv)} (a longer path, a header or method match)."
                             : $"Make the rule more specific than {w.Metadata.Namespace}/{w.Metadata.Name}'s (a longer path, an exact hostname, a header or method match), or narrow that one.",
@@ -270,7 +270,7 @@ internal static class GatewayChecks
     private static bool HostCovers(ImmutableArray<string> hostnames, string host) =>
         hostnames.IsDefaultOrEmpty || hostnames.Any(h => string.Equals(GatewayRouting.Intersect(h, host), host, StringComparison.OrdinalIgnoreCase));
 
-    private static string Why(Entry winner, HttpRouteMatch wm, Entry loser, HttpRouteMatch lm, string host, bool same, int wr, int lr)
+    private static string Why(Entry winner, HttpRouteMatch wm, Entry loser, HttpRouteMatch lm, string host, bool same)
     {
         if (same)
         {

@@ -81,10 +81,15 @@ internal sealed partial class UnitAnalysis
                     {
                         Addresses = addresses,
                         Port = listener.Port,
-                        Name = hosts[0] + MatchPath(rule.EffectiveMatches[0]),
+
+                        // A connection route has no path: "tls://db.example.com", "tcp://*:5432" name what it takes.
+                        Name = GatewayApi.IsConnectionRoute(route.Kind)
+                            ? $"{(route.Kind == "TLSRoute" ? "tls" : "tcp")}://{hosts[0]}:{listener.Port.ToString(Inv)}"
+                            : hosts[0] + MatchPath(rule.EffectiveMatches[0]),
                         Note = $"listener {listener.Name} ({listener.Protocol}) of Gateway {a.Gateway}{via}; {route.Kind} rule {r.ToString(Inv)}: {DescribeMatches(route, rule)}"
                             + (hosts.Length > 1 ? $"; also for {string.Join(", ", hosts.Skip(1))}" : "")
                             + (shares[r].Length > 1 ? $"; {GatewayBackends.Percent(share.Share)} of the rule's requests" : "")
+                            + (route.Kind == "TLSRoute" ? "; TLS passthrough: the Gateway routes by SNI and does not decrypt, the pods terminate TLS" : "")
                             + (addresses.IsEmpty ? "; no address yet" : ""),
                         Tls = tls,
                     };
@@ -191,7 +196,7 @@ internal sealed partial class UnitAnalysis
             AttachmentReason.NoMatchingListenerHostname =>
                 $"Give the route a hostname the listener serves ({string.Join(", ", refused.Select(a => a.Listener?.Hostname).OfType<string>().Distinct())}), or attach it to a listener whose hostname covers {string.Join(", ", route.Hostnames)}.",
             AttachmentReason.NotAllowedByListeners when first.Listener is { } l && !l.SupportedKinds.Contains(route.Kind) =>
-                $"Attach the {route.Kind} to a listener that carries it ({(route.Kind == "GRPCRoute" ? "HTTP or HTTPS" : "HTTP or HTTPS")}), with parentRefs[{parentIndex}].sectionName.",
+                $"Attach the {route.Kind} to a listener that carries it ({route.Kind switch { "TLSRoute" => "protocol TLS", "TCPRoute" => "protocol TCP", _ => "HTTP or HTTPS" }}), with parentRefs[{parentIndex}].sectionName.",
             AttachmentReason.NotAllowedByListeners =>
                 $"Let the listener admit routes from namespace {ns}: set its allowedRoutes.namespaces.from to All, or to Selector with a selector that matches the namespace's labels (kubernetes.io/metadata.name: {ns} always does); or move the route into namespace {first.Gateway.Namespace}.",
             _ when first.Listener is null && parent.SectionName is null && parent.Port is null =>

@@ -672,7 +672,8 @@ public sealed partial class DemoCluster
             });
         }
 
-        if (gateways.Count == 0 && OfKind("HTTPRoute").Count == 0 && OfKind("GRPCRoute").Count == 0)
+        var routes = ((string[])["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"]).SelectMany(OfKind).ToList();
+        if (gateways.Count == 0 && routes.Count == 0)
         {
             return;
         }
@@ -680,7 +681,7 @@ public sealed partial class DemoCluster
         var namespaces = OfKind("Namespace").ToDictionary(n => n.Model.Metadata.Name, n => (IReadOnlyDictionary<string, string>)n.Model.Metadata.Labels, StringComparer.Ordinal);
         var services = OfKind("Service").ToDictionary(o => o.Model.Key(), o => (Service)o.Model);
         var grants = OfKind("ReferenceGrant").Select(o => (ReferenceGrant)o.Model).ToList();
-        foreach (var stored in OfKind("HTTPRoute").Concat(OfKind("GRPCRoute")))
+        foreach (var stored in routes)
         {
             var route = (HttpRoute)stored.Model;
             var attachments = Gateway.GatewayRouting.Attach(route, k => gateways.GetValueOrDefault(k), ns => namespaces.GetValueOrDefault(ns));

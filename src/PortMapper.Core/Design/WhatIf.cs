@@ -377,7 +377,7 @@ public static class WhatIf
         "ConfigMap" => s.KubeProxyConfigs.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         "GatewayClass" => s.GatewayClasses.ContainsKey(r.Name),
         "Gateway" => s.Gateways.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
-        "HTTPRoute" or "GRPCRoute" => s.Routes.ContainsKey(r),
+        "HTTPRoute" or "GRPCRoute" or "TLSRoute" or "TCPRoute" => s.Routes.ContainsKey(r),
         "ReferenceGrant" => s.ReferenceGrants.ContainsKey(new ObjectKey(r.Namespace, r.Name)),
         _ => s.Workloads.ContainsKey(r),
     };

@@ -304,6 +304,11 @@ public static class GatewayRouting
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(m);
+        if (GatewayApi.IsConnectionRoute(route.Kind))
+        {
+            return route.Kind == "TLSRoute" ? "every TLS connection for its hostnames (by SNI)" : "every TCP connection";
+        }
+
         var parts = new List<string> { route.Kind == "GRPCRoute" && m.Path != HttpPathMatch.Default ? $"gRPC {m.Path.Value}" : $"{m.Path.Type} {m.Path.Value}" };
         if (m.Method is { } method)
         {

@@ -35,7 +35,7 @@ public sealed partial class ModelReader
                 Conditions = ReadConditions(Obj(obj, "status", "status"), "status"),
             },
             "Gateway" => ReadGateway(obj, meta),
-            "HTTPRoute" or "GRPCRoute" => ReadRoute(obj, kind, meta),
+            _ when GatewayApi.IsRoute(kind) => ReadRoute(obj, kind, meta),
             _ => ReadReferenceGrant(obj, meta),
         };
     }
@@ -148,7 +148,8 @@ public sealed partial class ModelReader
         {
             Kind = kind,
             ParentRefs = [.. Arr(spec, "parentRefs", "spec.parentRefs").Select((p, i) => ReadParentRef(p, $"spec.parentRefs[{i}]"))],
-            Hostnames = StrArr(spec, "hostnames", "spec.hostnames"),
+            // A TCPRoute has no hostnames: it takes every connection on its listener.
+            Hostnames = kind == "TCPRoute" ? [] : StrArr(spec, "hostnames", "spec.hostnames"),
 
             // The HTTPRoute CRD defaults absent rules to one rule matching every request, without backends (so: 500).
             Rules = spec?["rules"] is null && kind == "HTTPRoute" ? [new HttpRouteRule()] : [.. rules.Select((r, i) => ReadRule(r, kind, $"spec.rules[{i}]"))],
@@ -188,7 +189,7 @@ public sealed partial class ModelReader
                 Int(r, "port", $"{path}.filters[{i}].requestRedirect.port"),
                 Int(r, "statusCode", $"{path}.filters[{i}].requestRedirect.statusCode") ?? 302))
             .FirstOrDefault(r => r is not null),
-        Matches = [.. Arr(rule, "matches", $"{path}.matches").Select((m, i) => kind == "GRPCRoute" ? ReadGrpcMatch(m, $"{path}.matches[{i}]") : ReadHttpMatch(m, $"{path}.matches[{i}]"))],
+        Matches = GatewayApi.IsConnectionRoute(kind) ? [] : [.. Arr(rule, "matches", $"{path}.matches").Select((m, i) => kind == "GRPCRoute" ? ReadGrpcMatch(m, $"{path}.matches[{i}]") : ReadHttpMatch(m, $"{path}.matches[{i}]"))],
         BackendRefs = [.. Arr(rule, "backendRefs", $"{path}.backendRefs").Select((b, i) => ReadBackendRef(b, $"{path}.backendRefs[{i}]"))],
     };
 

@@ -13,8 +13,13 @@ public static class GatewayApi
     /// <summary>The release whose types and spec text PortMapper follows.</summary>
     public const string Release = "v1.3.0";
 
-    /// <summary>The kinds of the group that PortMapper reads (standard channel; TLSRoute and TCPRoute are experimental and not modelled).</summary>
-    public static bool IsModelled(string kind) => kind is "GatewayClass" or "Gateway" or "HTTPRoute" or "GRPCRoute" or "ReferenceGrant";
+    /// <summary>The kinds of the group that PortMapper reads: the standard channel, and TLSRoute and TCPRoute of the experimental one.</summary>
+    public static bool IsModelled(string kind) => kind is "GatewayClass" or "Gateway" or "ReferenceGrant" || IsRoute(kind);
+
+    public static bool IsRoute(string kind) => kind is "HTTPRoute" or "GRPCRoute" or "TLSRoute" or "TCPRoute";
+
+    /// <summary>TLSRoute and TCPRoute route connections, not requests: no paths, methods or headers.</summary>
+    public static bool IsConnectionRoute(string kind) => kind is "TLSRoute" or "TCPRoute";
 
     /// <summary>The label Gateway implementations (Istio, kgateway, the Gateway API's own conformance) put on the Service they create for a Gateway.</summary>
     public const string GatewayNameLabel = "gateway.networking.k8s.io/gateway-name";

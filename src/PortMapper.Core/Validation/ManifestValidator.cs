@@ -31,6 +31,8 @@ public static class ManifestValidator
         ["HTTPRoute"] = new("gateway.networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
         ["GRPCRoute"] = new("gateway.networking.k8s.io/v1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
         ["ReferenceGrant"] = new("gateway.networking.k8s.io/v1beta1", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
+        ["TLSRoute"] = new("gateway.networking.k8s.io/v1alpha2", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
+        ["TCPRoute"] = new("gateway.networking.k8s.io/v1alpha2", true, KubeFormats.IsDns1123Subdomain, GatewayRules.Validate),
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     public static ImmutableArray<ValidationFinding> Validate(JsonObject obj)

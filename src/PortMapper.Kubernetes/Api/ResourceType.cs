@@ -72,7 +72,7 @@ public sealed class ResourceType
     /// <summary>The successor of AdminNetworkPolicy/BaselineAdminNetworkPolicy (sigs.k8s.io/network-policy-api), a CRD: watched only where served.</summary>
     public static ResourceType ClusterNetworkPolicies { get; } = new("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false, new ManifestCodec("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"));
 
-    /// <summary>The Gateway API (standard channel, v1.3.0): CRDs, watched only where served. ReferenceGrant is still v1beta1 there.</summary>
+    /// <summary>The Gateway API (v1.3.0): CRDs, watched only where served. ReferenceGrant is still v1beta1 there; TLSRoute and TCPRoute are v1alpha2 (experimental).</summary>
     public static ImmutableArray<ResourceType> GatewayApi { get; } =
     [
         new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", false, new ManifestCodec("gateway.networking.k8s.io/v1", "GatewayClass")),
@@ -80,6 +80,10 @@ public sealed class ResourceType
         new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1", "HTTPRoute")),
         new("gateway.networking.k8s.io", "v1", "grpcroutes", "GRPCRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1", "GRPCRoute")),
         new("gateway.networking.k8s.io", "v1beta1", "referencegrants", "ReferenceGrant", true, new ManifestCodec("gateway.networking.k8s.io/v1beta1", "ReferenceGrant")),
+
+        // The experimental channel's connection routes, served only where its CRDs are installed.
+        new("gateway.networking.k8s.io", "v1alpha2", "tlsroutes", "TLSRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1alpha2", "TLSRoute")),
+        new("gateway.networking.k8s.io", "v1alpha2", "tcproutes", "TCPRoute", true, new ManifestCodec("gateway.networking.k8s.io/v1alpha2", "TCPRoute")),
     ];
 
     /// <summary>

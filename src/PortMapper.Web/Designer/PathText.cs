@@ -17,6 +17,7 @@ public static class PathText
                 $"{h.Endpoints.Length} pod{(h.Endpoints.Length == 1 ? "" : "s")} {(h.Port is null && h.Name is not null ? ":" + h.Name : port)}".Trim(),
             HopKind.Endpoints => "no endpoints",
             HopKind.Dns or HopKind.ExternalName => h.Name ?? "",
+            HopKind.Gateway when h.Name?.Contains("://", StringComparison.Ordinal) == true => h.Name,
             HopKind.Ingress or HopKind.Gateway => $"{(h.Tls ? "https" : "http")}://{h.Name}",
             _ => h.Addresses.IsDefaultOrEmpty
                 ? $"{h.Name} {port}".Trim()

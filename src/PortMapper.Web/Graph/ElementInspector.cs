@@ -512,7 +512,7 @@ public static class ElementInspector
             new("Gateway", $"{gateway.Metadata.Namespace}/{gateway.Metadata.Name} (class {gateway.GatewayClassName})"),
             new("Listener", $"{listener.Name}: {listener.Protocol} :{listener.Port.ToString(Inv)}{(listener.Hostname is { } h ? " " + h : "")}"),
             new(route.Kind, $"{route.Metadata.Namespace}/{route.Metadata.Name}, rule {path.RuleIndex?.ToString(Inv)}"),
-            new("Matches", rule is null || rule.Matches.IsDefaultOrEmpty ? "every request" : string.Join(" · ", rule.Matches.Select(m => PortMapper.Core.Gateway.GatewayRouting.Describe(route, m)))),
+            new("Matches", rule is null ? "" : string.Join(" · ", (rule.Matches.IsDefaultOrEmpty && !GatewayApi.IsConnectionRoute(route.Kind) ? [] : rule.EffectiveMatches).Select(m => PortMapper.Core.Gateway.GatewayRouting.Describe(route, m))) is { Length: > 0 } text ? text : "every request"),
             new("Backend", path.Weight is { } w and < 1 ? $"{backend} ({PortMapper.Core.Gateway.GatewayBackends.Percent(w)} of the rule's requests)" : backend),
         };
         var status = route.Parents.FirstOrDefault(p => p.ParentRef.Name == gateway.Metadata.Name);
@@ -525,12 +525,14 @@ public static class ElementInspector
         var meaning = new List<string>
         {
             $"A Gateway listener is a port the Gateway's proxy listens on: {listener.Protocol} on :{listener.Port.ToString(Inv)} at {address}. "
-                + $"The route attaches to it and the proxy picks one rule per request across every route on the listener — most specific hostname first, then an Exact path, the longest prefix, method, headers, query; then the oldest route.",
+                + (GatewayApi.IsConnectionRoute(route.Kind)
+                    ? $"The {route.Kind} attaches to it and takes {(route.Kind == "TLSRoute" ? "the TLS connections whose SNI names one of its hostnames; the Gateway does not decrypt them (passthrough)" : "every TCP connection on the listener")}."
+                    : "The route attaches to it and the proxy picks one rule per request across every route on the listener — most specific hostname first, then an Exact path, the longest prefix, method, headers, query; then the oldest route."),
             rule?.Redirect is { } answer
                 ? $"This rule answers every request itself with a {answer} (a RequestRedirect filter): no backend and no pod are involved."
                 : $"This rule sends its requests to Service {path.Service?.Name ?? "(none)"} on port {cluster?.Port?.ToString(Inv) ?? "?"}: the Service's port, not the container's. Implementations read the Service's endpoints and connect straight to the pods on their targetPort.",
         };
-        if (hop.Tls)
+        if (listener.Protocol == "HTTPS")
         {
             meaning.Add("TLS is terminated at the Gateway (HTTPS listener): the pods receive plain HTTP.");
         }

@@ -134,7 +134,7 @@ public static class TraceSuggestions
     /// <summary>The URL of a Gateway hop ("https://shop.example.com/api"), with the listener's port when it is not the scheme's; null for a wildcard or any host.</summary>
     private static string? GatewayUrl(Hop h)
     {
-        if (h.Name is not { } name || name.StartsWith('*') || name.Contains('~', StringComparison.Ordinal))
+        if (h.Name is not { } name || name.StartsWith('*') || name.Contains('~', StringComparison.Ordinal) || name.Contains("://", StringComparison.Ordinal))
         {
             return null;
         }

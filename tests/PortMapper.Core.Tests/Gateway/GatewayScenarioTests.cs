@@ -289,4 +289,61 @@ public class GatewayScenarioTests
 
         Assert.DoesNotContain(analyzer.Current.Diagnostics, d => d.Code == Codes.GatewayRouteNotAttached && d.Object.Name == "legacy");
     }
+
+    /// <summary>
+    /// TLSRoute (experimental channel): attaches to TLS listeners, by SNI hostname, passthrough; TCPRoute to TCP
+    /// listeners, every connection; an HTTPRoute on a TCP listener is refused (the protocol does not carry it).
+    /// </summary>
+    [Fact]
+    public void ConnectionRoutes_TlsByHostnameAndTcpOnTheirListeners_HttpRouteRefusedOnTcp()
+    {
+        var loaded = ManifestLoader.LoadText("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: edge, namespace: shop}
+            spec:
+              gatewayClassName: example
+              listeners:
+              - {name: tls, port: 8443, protocol: TLS, hostname: "*.db.example.com", tls: {mode: Passthrough}}
+              - {name: pg, port: 5432, protocol: TCP}
+            status: {addresses: [{type: IPAddress, value: 203.0.113.40}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: {name: api-tls, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: tls}]
+              hostnames: [api.db.example.com]
+              rules: [{backendRefs: [{name: api, port: 8080}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TCPRoute
+            metadata: {name: pg, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: pg}]
+              rules: [{backendRefs: [{name: web, port: 80}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: on-tcp, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: pg}]
+              rules: [{backendRefs: [{name: web, port: 80}]}]
+            """, "l4.yaml");
+        Assert.Empty(loaded.Skipped);
+        Assert.Empty(loaded.Issues);
+        var a = ClusterAnalyzer.Analyze(loaded.Objects.Aggregate(Cluster.Snapshot, (s, o) => s.Upsert(o)));
+
+        var tls = a.FindPath("tlsroute:shop/api-tls:0.tls:0:0")!;
+        Assert.Equal(PathStatus.Ok, tls.Status);
+        Assert.Equal("tls://api.db.example.com:8443", tls.Hops[1].Name);
+        Assert.Contains("TLS passthrough", tls.Hops[1].Note, StringComparison.Ordinal);
+        Assert.Equal("10.244.1.6:9090", Assert.Single(tls.Hops[^1].Endpoints).ToString());
+        var tcp = a.FindPath("tcproute:shop/pg:0.pg:0:0")!;
+        Assert.Equal("tcp://*:5432", tcp.Hops[1].Name);
+        Assert.Equal(["203.0.113.40"], tcp.Hops[1].Addresses.ToArray());
+        var refused = Finding(a, Codes.GatewayRouteNotAttached, "shop/on-tcp");
+        Assert.Contains("does not admit HTTPRoutes", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP or HTTPS", refused.Fix, StringComparison.Ordinal);
+    }
 }

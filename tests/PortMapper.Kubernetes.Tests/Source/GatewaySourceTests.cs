@@ -71,7 +71,7 @@ public class GatewaySourceTests
     {
         await using var server = await ApiServer.StartAsync(new TestApiServerOptions
         {
-            Unserved = new HashSet<string> { "gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1" },
+            Unserved = new HashSet<string> { "gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1", "gateway.networking.k8s.io/v1alpha2" },
             BookmarkInterval = TimeSpan.FromMilliseconds(200),
         });
         server.Store.Put(K8s.Namespace("shop"));

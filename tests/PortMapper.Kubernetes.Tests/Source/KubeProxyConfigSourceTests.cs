@@ -41,7 +41,7 @@ public sealed class KubeProxyConfigSourceTests : IAsyncLifetime
 
     private void GrantEverythingButConfigMaps(string user) =>
         _server.Access.GrantRead(user, ["namespaces", "nodes", "pods", "services", "endpointslices", "ingresses", "ingressclasses", "networkpolicies", "clusternetworkpolicies",
-            "gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"]);
+            "gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "tlsroutes", "tcproutes"]);
 
     [Fact]
     public async Task RoleLimitedToTheKubeProxyConfigMap_ReadsItsModeAndOnlyIt()

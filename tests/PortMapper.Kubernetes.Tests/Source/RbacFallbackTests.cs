@@ -22,7 +22,7 @@ public sealed class RbacFallbackTests : IAsyncLifetime
         _server.Access.GrantRead("viewer", ["namespaces", "ingressclasses", "gatewayclasses"]);
         foreach (var ns in (string[])["demo", "team"])
         {
-            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses", "networkpolicies", "gateways", "httproutes", "grpcroutes", "referencegrants"], ns);
+            _server.Access.GrantRead("viewer", ["pods", "services", "endpointslices", "ingresses", "networkpolicies", "gateways", "httproutes", "grpcroutes", "referencegrants", "tlsroutes", "tcproutes"], ns);
         }
     }
 
@@ -51,6 +51,7 @@ public sealed class RbacFallbackTests : IAsyncLifetime
                 "clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io", "gateways.gateway.networking.k8s.io",
                 "grpcroutes.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io", "ingresses.networking.k8s.io",
                 "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "services",
+                "tcproutes.gateway.networking.k8s.io", "tlsroutes.gateway.networking.k8s.io",
             ],
             source.State.Hidden.Select(h => h.Resource).Order(StringComparer.Ordinal).ToArray());
     }

@@ -108,6 +108,7 @@ public sealed class KubernetesManifestsTests
                 "gatewayclasses.gateway.networking.k8s.io", "gateways.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io",
                 "httproutes.gateway.networking.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces",
                 "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "services",
+                "tcproutes.gateway.networking.k8s.io", "tlsroutes.gateway.networking.k8s.io",
             ],
             grants.Select(g => g.Resource).Order(StringComparer.Ordinal));
         Assert.All(grants, g => Assert.Equal(["get", "list", "watch"], g.Verbs));

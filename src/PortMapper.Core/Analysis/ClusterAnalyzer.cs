@@ -152,7 +152,7 @@ public sealed class ClusterAnalyzer
             case Service svc:
                 MarkService(svc.Key(), dirty);
                 dirty.Add(NodePortsUnit);
-                if (!after.Gateways.IsEmpty && (IsGatewayService(svc) || (before.Services.TryGetValue(svc.Key(), out var oldSvc) && IsGatewayService(oldSvc))))
+                if (!after.Gateways.IsEmpty && (GatewayApi.GatewayOf(svc) is not null || (before.Services.TryGetValue(svc.Key(), out var oldSvc) && GatewayApi.GatewayOf(oldSvc) is not null)))
                 {
                     // The Service a Gateway implementation made: its address is where the Gateway's paths start.
                     MarkRoutes(after, dirty);
@@ -264,9 +264,6 @@ public sealed class ClusterAnalyzer
     private static string RouteUnit(ObjectRef route) => $"{RoutePrefixes.First(p => p.Kind == route.Kind).Prefix}:{route.Namespace}/{route.Name}";
 
     private static readonly (string Prefix, string Kind)[] RoutePrefixes = [("htr", "HTTPRoute"), ("grr", "GRPCRoute"), ("tlr", "TLSRoute"), ("tcr", "TCPRoute")];
-
-    private static bool IsGatewayService(Service s) =>
-        s.Metadata.Labels.ContainsKey(GatewayApi.GatewayNameLabel) || s.Metadata.OwnerReferences.Any(o => o.Kind == "Gateway");
 
     private static void MarkRoutes(ClusterSnapshot s, HashSet<string> dirty)
     {

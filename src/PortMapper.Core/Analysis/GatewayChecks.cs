@@ -28,7 +28,7 @@ internal static class GatewayChecks
         var attached = new Dictionary<(ObjectKey Gateway, string Listener), List<Entry>>();
         foreach (var route in s.Routes.Values.OrderBy(r => r.Metadata.Namespace, StringComparer.Ordinal).ThenBy(r => r.Metadata.Name, StringComparer.Ordinal).ThenBy(r => r.Kind, StringComparer.Ordinal))
         {
-            foreach (var a in GatewayRouting.Attach(route, k => s.Gateways.GetValueOrDefault(k), ns => s.Namespaces.TryGetValue(ns, out var n) ? n.Metadata.Labels : null))
+            foreach (var a in GatewayRouting.Attach(route, s))
             {
                 if (a.Accepted)
                 {
@@ -82,15 +82,9 @@ internal static class GatewayChecks
     private static IEnumerable<string> PathIds(Entry e, string listener) =>
         Enumerable.Range(0, e.Route.Rules.Length).SelectMany(r => RulePathIds(e, listener, r));
 
-    /// <summary>The ids <see cref="UnitAnalysis.AnalyzeRoute"/> gives the paths of rule <paramref name="r"/>: one per backendRef with weight, or one 500 path.</summary>
-    private static IEnumerable<string> RulePathIds(Entry e, string listener, int r)
-    {
-        var backends = e.Route.Rules[r].BackendRefs;
-        var none = backends.IsDefaultOrEmpty || backends.All(b => b.Weight <= 0);
-        return Enumerable.Range(0, none ? 1 : backends.Length)
-            .Where(k => none || backends[k].Weight > 0)
-            .Select(k => UnitAnalysis.RoutePathId(e.Route, e.Parent, listener, r, k));
-    }
+    /// <summary>The ids <see cref="UnitAnalysis.AnalyzeRoute"/> gives the paths of rule <paramref name="r"/>.</summary>
+    private static IEnumerable<string> RulePathIds(Entry e, string listener, int r) =>
+        UnitAnalysis.PathBackends(e.Route.Rules[r]).Select(k => UnitAnalysis.RoutePathId(e.Route, e.Parent, listener, r, k));
 
     /// <summary>
     /// Listeners that share a port must be compatible (the Gateway spec's Conflicted condition): one protocol family per

@@ -14,15 +14,24 @@ internal sealed partial class UnitAnalysis
     public static string RoutePathId(HttpRoute route, int parent, string listener, int rule, int backend) =>
         $"{route.Kind.ToLowerInvariant()}:{route.Metadata.Namespace}/{route.Metadata.Name}:{parent.ToString(Inv)}.{listener}:{rule.ToString(Inv)}:{backend.ToString(Inv)}";
 
-    public ImmutableArray<RouteAttachment> Attach(HttpRoute route) =>
-        GatewayRouting.Attach(route, k => S.Gateways.GetValueOrDefault(k), ns => S.Namespaces.TryGetValue(ns, out var n) ? n.Metadata.Labels : null);
+    /// <summary>
+    /// The backendRef indexes of a rule that get a path, as <see cref="GatewayBackends.Resolve"/> shares the rule out:
+    /// each backendRef with a weight; or one path (index 0) for a redirect or a rule with no weight at all, answered at the Gateway.
+    /// </summary>
+    public static IEnumerable<int> PathBackends(HttpRouteRule rule)
+    {
+        var backends = rule.BackendRefs.IsDefaultOrEmpty ? [] : rule.BackendRefs;
+        return rule.Redirect is not null || backends.All(b => b.Weight <= 0)
+            ? [0]
+            : Enumerable.Range(0, backends.Length).Where(k => backends[k].Weight > 0);
+    }
 
     public UnitResult AnalyzeRoute(HttpRoute route)
     {
         var rref = route.Ref();
         var paths = new List<TrafficPath>();
         var diags = new List<Diagnostic>();
-        var attachments = Attach(route);
+        var attachments = GatewayRouting.Attach(route, S);
         foreach (var refused in attachments.GroupBy(a => a.ParentIndex).Where(g => !g.Any(a => a.Accepted)))
         {
             diags.Add(Refusal(route, refused.Key, [.. refused]));
@@ -66,14 +75,9 @@ internal sealed partial class UnitAnalysis
             for (var r = 0; r < route.Rules.Length; r++)
             {
                 var rule = route.Rules[r];
-                for (var k = 0; k < shares[r].Length; k++)
+                foreach (var k in PathBackends(rule))
                 {
                     var share = shares[r][k];
-                    if (share.Share == 0 && share.Status is null)
-                    {
-                        // Weight 0: the backend receives nothing; no path.
-                        continue;
-                    }
 
                     var id = RoutePathId(route, a.ParentIndex, listener.Name, r, k);
                     var tls = listener.Protocol is "HTTPS" or "TLS";
@@ -94,7 +98,6 @@ internal sealed partial class UnitAnalysis
                         Tls = tls,
                     };
                     var hops = new List<Hop> { new(HopKind.Client) { Name = "external client" }, gatewayHop };
-                    Service? svc = null;
                     if (share.Cause == "Redirect")
                     {
                         // Answered at the Gateway: the path ends there.
@@ -113,7 +116,7 @@ internal sealed partial class UnitAnalysis
                     }
                     else
                     {
-                        svc = S.Services[share.Target];
+                        var svc = S.Services[share.Target];
                         var sp = svc.Ports.First(p => p.Port == share.Ref.Port);
                         var targets = EndpointsOf(svc, sp);
                         hops.Add(new Hop(HopKind.ClusterIp) { Addresses = svc.ClusterIps, Port = sp.Port, Name = Dns(svc), Note = "the Gateway reads the Service's endpoints and sends straight to the pods" });
@@ -175,8 +178,7 @@ internal sealed partial class UnitAnalysis
     public Service? GatewayService(Model.Gateway gateway) =>
         index.ServicesIn(gateway.Metadata.Namespace)
             .Select(k => S.Services[k])
-            .Where(s => s.Metadata.Labels.GetValueOrDefault(GatewayApi.GatewayNameLabel) == gateway.Metadata.Name
-                || s.Metadata.OwnerReferences.Any(o => o.Kind == "Gateway" && o.Name == gateway.Metadata.Name))
+            .Where(s => GatewayApi.GatewayOf(s) == gateway.Metadata.Name)
             .OrderBy(s => s.Metadata.Name, StringComparer.Ordinal)
             .FirstOrDefault();
 

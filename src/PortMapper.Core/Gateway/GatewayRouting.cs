@@ -97,6 +97,13 @@ public static class GatewayRouting
         return result.ToImmutable();
     }
 
+    /// <summary><see cref="Attach(HttpRoute, Func{ObjectKey, Model.Gateway?}, Func{string, IReadOnlyDictionary{string, string}?})"/> against a snapshot's Gateways and namespace labels.</summary>
+    public static ImmutableArray<RouteAttachment> Attach(HttpRoute route, ClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return Attach(route, k => snapshot.Gateways.GetValueOrDefault(k), ns => snapshot.Namespaces.TryGetValue(ns, out var n) ? n.Metadata.Labels : null);
+    }
+
     private static RouteAttachment AttachTo(HttpRoute route, int i, ObjectKey key, Model.Gateway gateway, GatewayListener listener, Func<string, IReadOnlyDictionary<string, string>?> namespaceLabels)
     {
         var ns = route.Metadata.Namespace;

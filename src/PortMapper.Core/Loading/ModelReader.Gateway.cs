@@ -181,17 +181,31 @@ public sealed partial class ModelReader
     private HttpRouteRule ReadRule(JsonObject rule, string kind, string path) => new()
     {
         Name = Str(rule, "name", $"{path}.name"),
-        Redirect = Arr(rule, "filters", $"{path}.filters")
-            .Select((f, i) => Str(f, "type", $"{path}.filters[{i}].type") == "RequestRedirect" ? Obj(f, "requestRedirect", $"{path}.filters[{i}].requestRedirect") ?? [] : null)
-            .Select((r, i) => r is null ? null : new HttpRedirect(
-                Str(r, "scheme", $"{path}.filters[{i}].requestRedirect.scheme"),
-                Str(r, "hostname", $"{path}.filters[{i}].requestRedirect.hostname"),
-                Int(r, "port", $"{path}.filters[{i}].requestRedirect.port"),
-                Int(r, "statusCode", $"{path}.filters[{i}].requestRedirect.statusCode") ?? 302))
-            .FirstOrDefault(r => r is not null),
+        Redirect = ReadRedirect(rule, path),
         Matches = GatewayApi.IsConnectionRoute(kind) ? [] : [.. Arr(rule, "matches", $"{path}.matches").Select((m, i) => kind == "GRPCRoute" ? ReadGrpcMatch(m, $"{path}.matches[{i}]") : ReadHttpMatch(m, $"{path}.matches[{i}]"))],
         BackendRefs = [.. Arr(rule, "backendRefs", $"{path}.backendRefs").Select((b, i) => ReadBackendRef(b, $"{path}.backendRefs[{i}]"))],
     };
+
+    /// <summary>The rule's first RequestRedirect filter (the CRD allows one), or null.</summary>
+    private HttpRedirect? ReadRedirect(JsonObject rule, string path)
+    {
+        var filters = Arr(rule, "filters", $"{path}.filters");
+        for (var i = 0; i < filters.Count; i++)
+        {
+            var at = $"{path}.filters[{i}]";
+            if (Str(filters[i], "type", $"{at}.type") == "RequestRedirect")
+            {
+                var r = Obj(filters[i], "requestRedirect", $"{at}.requestRedirect");
+                return new HttpRedirect(
+                    Str(r, "scheme", $"{at}.requestRedirect.scheme"),
+                    Str(r, "hostname", $"{at}.requestRedirect.hostname"),
+                    Int(r, "port", $"{at}.requestRedirect.port"),
+                    Int(r, "statusCode", $"{at}.requestRedirect.statusCode") ?? 302);
+            }
+        }
+
+        return null;
+    }
 
     private HttpRouteMatch ReadHttpMatch(JsonObject m, string path)
     {

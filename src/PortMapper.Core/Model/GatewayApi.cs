@@ -23,6 +23,10 @@ public static class GatewayApi
 
     /// <summary>The label Gateway implementations (Istio, kgateway, the Gateway API's own conformance) put on the Service they create for a Gateway.</summary>
     public const string GatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
+
+    /// <summary>The Gateway (in its own namespace) a Service was made for: its gateway-name label, or a Gateway owner; null for any other Service.</summary>
+    public static string? GatewayOf(Service s) =>
+        s.Metadata.Labels.GetValueOrDefault(GatewayNameLabel) ?? s.Metadata.OwnerReferences.FirstOrDefault(o => o.Kind == "Gateway")?.Name;
 }
 
 /// <summary>A status condition as a controller wrote it (Accepted, ResolvedRefs, Programmed...).</summary>

@@ -57,7 +57,7 @@ internal sealed partial class TraceRun
         var candidates = new List<(HttpRoute Route, ImmutableArray<string> Hostnames, int Parent)>();
         foreach (var route in S.Routes.Values.Where(r => r.Kind == "HTTPRoute"))
         {
-            foreach (var a in GatewayRouting.Attach(route, k => S.Gateways.GetValueOrDefault(k), ns => S.Namespaces.TryGetValue(ns, out var n) ? n.Metadata.Labels : null))
+            foreach (var a in GatewayRouting.Attach(route, S))
             {
                 if (a.Accepted && a.Gateway == gateway.Key() && a.Listener!.Name == listener.Name)
                 {

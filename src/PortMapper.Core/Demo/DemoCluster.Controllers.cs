@@ -6,7 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Cluster;
+using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
+using PortMapper.Core.Validation;
 
 namespace PortMapper.Core.Demo;
 
@@ -39,37 +41,43 @@ public sealed partial class DemoCluster
 
         var errors = ImmutableArray.CreateBuilder<FieldError>();
         var others = OfKind("Service").Where(o => o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
-        if (Str(existing?["spec"]?["clusterIP"]) is { Length: > 0 } kept)
+        var reader = new ModelReader([]);
+        if (validateExplicit && type == ServiceTypes.LoadBalancer && Str(existing?["spec"]?["type"]) == ServiceTypes.LoadBalancer
+            && Str(existing?["spec"]?["loadBalancerClass"]) is var oldClass && Str(spec["loadBalancerClass"]) is var newClass && oldClass != newClass)
         {
-            spec["clusterIP"] = kept;
-            spec["clusterIPs"] = existing!["spec"]!["clusterIPs"]?.DeepClone() ?? new JsonArray(kept);
+            return [new FieldError("spec.loadBalancerClass", "FieldValueInvalid", $"Invalid value: {(newClass is null ? "null" : GoValues.Quote(newClass))}: may not change once set")];
         }
-        else if (Str(spec["clusterIP"]) is not { Length: > 0 })
+
+        if (reader.Read(raw) is Service designed
+            && ServiceFamilies.Resolve(designed, existing is null ? null : reader.Read(existing) as Service, ClusterServiceFamilies.DualStackIpv4First) is { } families)
         {
+            if (validateExplicit && families.HasErrors)
+            {
+                // The API server allocates nothing for a Service it refuses.
+                return [.. families.Findings.Where(f => f.Severity == ValidationSeverity.Error).Select(f => new FieldError(f.Field, "FieldValueInvalid", f.Detail))];
+            }
+
             var used = others.SelectMany(s => s.ClusterIps).ToHashSet(StringComparer.Ordinal);
-            var ips = new JsonArray();
-            foreach (var family in RequestedFamilies(spec))
+            var ips = new JsonArray([.. families.ClusterIps.Select(ip => (JsonNode)JsonValue.Create(ip)!)]);
+            foreach (var family in families.ToAllocate)
             {
                 ips.Add(family == IpFamily.V6
                     ? Enumerable.Range(16, 65000).Select(n => ServiceCidr6Prefix + n.ToString("x", CultureInfo.InvariantCulture)).First(a => !used.Contains(a))
                     : Enumerable.Range(10, 65000).Select(n => $"{ServiceCidrPrefix}{n / 250}.{(n % 250) + 1}").First(a => !used.Contains(a)));
             }
 
-            spec["clusterIP"] = ips[0]!.DeepClone();
-            spec["clusterIPs"] = ips;
-        }
-        else if (spec["clusterIPs"] is null)
-        {
-            spec["clusterIPs"] = new JsonArray(Str(spec["clusterIP"]));
-        }
+            if (ips.Count > 0)
+            {
+                spec["clusterIP"] = ips[0]!.DeepClone();
+                spec["clusterIPs"] = ips;
+            }
 
-        if (spec["ipFamilyPolicy"] is not null || spec["ipFamilies"] is not null)
-        {
-            // As the API server defaults them once it has allocated: the families of the cluster IPs, in order.
-            var allocated = (spec["clusterIPs"] as JsonArray)?.Select(Str).OfType<string>().Where(ip => ip != "None").ToList() ?? [];
-            var families = allocated.Count > 0 ? allocated.Select(Service.IpFamilyOf).ToList() : RequestedFamilies(spec);
-            spec["ipFamilies"] = new JsonArray([.. families.Select(f => (JsonNode)JsonValue.Create(f)!)]);
-            spec["ipFamilyPolicy"] ??= families.Count > 1 ? "RequireDualStack" : "SingleStack";
+            // The API server always writes both; the demo only where they say something (a choice, or two families), so its YAML stays short.
+            if (spec["ipFamilyPolicy"] is not null || spec["ipFamilies"] is not null || families.Families.Length > 1)
+            {
+                spec["ipFamilies"] = new JsonArray([.. families.Families.Select(f => (JsonNode)JsonValue.Create(f)!)]);
+                spec["ipFamilyPolicy"] = families.Policy;
+            }
         }
 
         var wantsNodePorts = type == ServiceTypes.NodePort || (type == ServiceTypes.LoadBalancer && spec["allocateLoadBalancerNodePorts"]?.GetValueKind() != JsonValueKind.False);
@@ -376,26 +384,6 @@ public sealed partial class DemoCluster
 
     private static bool Clash((int Port, string Protocol, string HostIp) a, (int Port, string Protocol, string HostIp) b) =>
         a.Port == b.Port && a.Protocol == b.Protocol && (a.HostIp == b.HostIp || a.HostIp == "0.0.0.0" || b.HostIp == "0.0.0.0");
-
-    /// <summary>
-    /// The families the demo allocates cluster IPs for (the demo is a dual-stack cluster, IPv4 first): spec.ipFamilies as
-    /// written, completed with the other family for PreferDualStack and RequireDualStack; IPv4 alone by default.
-    /// </summary>
-    private static List<string> RequestedFamilies(JsonObject spec)
-    {
-        var written = (spec["ipFamilies"] as JsonArray)?.Select(Str).OfType<string>().Where(f => f is IpFamily.V4 or IpFamily.V6).Distinct(StringComparer.Ordinal).ToList() ?? [];
-        if (written.Count == 0)
-        {
-            written.Add(IpFamily.V4);
-        }
-
-        if (Str(spec["ipFamilyPolicy"]) is "PreferDualStack" or "RequireDualStack" && written.Count == 1)
-        {
-            written.Add(written[0] == IpFamily.V4 ? IpFamily.V6 : IpFamily.V4);
-        }
-
-        return Str(spec["ipFamilyPolicy"]) is null or "SingleStack" ? [written[0]] : written;
-    }
 
     /// <summary>What the kubelet and the CNI plugin do: a pod IP from the node's CIDR (or the node's own for hostNetwork), Running and Ready.</summary>
     private static void StartPod(JsonObject raw, Node node, Dictionary<string, List<Pod>> onNode)

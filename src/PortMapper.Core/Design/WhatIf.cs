@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using PortMapper.Core.Analysis;
 using PortMapper.Core.Loading;
 using PortMapper.Core.Model;
+using PortMapper.Core.Validation;
 
 namespace PortMapper.Core.Design;
 
@@ -119,6 +120,7 @@ public static class WhatIf
         var after = current;
         var changedPods = new List<Pod>();
         var designedServices = new List<ObjectKey>();
+        ClusterServiceFamilies? families = null;
         foreach (var json in designed)
         {
             var model = reader.Read(json);
@@ -131,7 +133,7 @@ public static class WhatIf
             switch (model)
             {
                 case Service svc:
-                    after = after.Upsert(AsUpdate(svc, after.Services.GetValueOrDefault(svc.Key())));
+                    after = after.Upsert(AsUpdate(svc, after.Services.GetValueOrDefault(svc.Key()), families ??= ClusterServiceFamilies.Infer(current)));
                     designedServices.Add(svc.Key());
                     break;
                 case Ingress ing:
@@ -170,8 +172,12 @@ public static class WhatIf
         return (after, notModelled.ToImmutable(), [.. issues]);
     }
 
-    /// <summary>What the API server keeps when a Service is updated: clusterIPs, nodePorts of ports that stay, status.</summary>
-    private static Service AsUpdate(Service designed, Service? existing)
+    /// <summary>
+    /// What the API server keeps when a Service is updated: the clusterIPs of the families it still serves (a move to
+    /// SingleStack releases the secondary one; a new family's address is not known before it is allocated), nodePorts of
+    /// ports that stay, status.
+    /// </summary>
+    private static Service AsUpdate(Service designed, Service? existing, ClusterServiceFamilies families)
     {
         if (existing is null)
         {
@@ -181,7 +187,10 @@ public static class WhatIf
         var result = designed;
         if (designed.ClusterIps.IsDefaultOrEmpty && !existing.ClusterIps.IsDefaultOrEmpty && designed.Type != ServiceTypes.ExternalName)
         {
-            result = result with { ClusterIps = existing.ClusterIps };
+            var allocation = ServiceFamilies.Resolve(designed, existing, families);
+            result = allocation is null || allocation.HasErrors
+                ? result with { ClusterIps = existing.ClusterIps }
+                : result with { ClusterIps = allocation.ClusterIps, IpFamilies = allocation.Families, IpFamilyPolicy = allocation.Policy };
         }
 
         if (designed.HasNodePorts && existing.HasNodePorts)

@@ -96,6 +96,16 @@ public static class IpFamily
     public const string V6 = "IPv6";
 }
 
+/// <summary>spec.ipFamilyPolicy values.</summary>
+public static class IpFamilyPolicies
+{
+    public const string SingleStack = "SingleStack";
+    public const string PreferDualStack = "PreferDualStack";
+    public const string RequireDualStack = "RequireDualStack";
+
+    public static ImmutableArray<string> All { get; } = [SingleStack, PreferDualStack, RequireDualStack];
+}
+
 /// <summary>spec.trafficDistribution values; PreferClose is the older name of PreferSameZone.</summary>
 public static class TrafficDistributions
 {

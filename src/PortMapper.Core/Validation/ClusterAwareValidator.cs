@@ -20,7 +20,8 @@ internal sealed record DesignContext(ImmutableArray<DesignedObject> Designed, Cl
 /// <summary>
 /// The checks only PortMapper can make, because they need the target cluster: nodePort allocation (range and
 /// clashes, with the allocator's own messages), host ports that collide on a node, Service selectors and targetPorts
-/// against the pods they select, and Ingress backends and classes. Designed objects are checked together, in order,
+/// against the pods they select, Ingress backends and classes, and a Service's address families and loadBalancerClass
+/// against the cluster's ranges and the version it replaces. Designed objects are checked together, in order,
 /// as if applied one after the other. See docs/validation.md.
 /// </summary>
 public static class ClusterAwareValidator
@@ -39,6 +40,7 @@ public static class ClusterAwareValidator
         HostPortChecks.Run(context, findings);
         ServiceWiringChecks.Run(context, findings);
         IngressChecks.Run(context, findings);
+        ServiceUpdateChecks.Run(context, findings);
         return [.. context.Designed.Select(d => new ObjectValidation(d.Ref, [.. findings[d.Index]]))];
     }
 

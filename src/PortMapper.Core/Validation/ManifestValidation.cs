@@ -14,6 +14,7 @@ public static class ManifestValidation
     {
         ArgumentNullException.ThrowIfNull(objects);
         var together = ClusterAwareValidator.Validate(objects, cluster);
-        return [.. together.Select((o, i) => o with { Findings = ManifestValidator.Validate(objects[i]).AddRange(o.Findings) })];
+        // A rule both sides know (a cluster IP against its family) is said once.
+        return [.. together.Select((o, i) => o with { Findings = [.. ManifestValidator.Validate(objects[i]).AddRange(o.Findings).DistinctBy(f => f.Message)] })];
     }
 }

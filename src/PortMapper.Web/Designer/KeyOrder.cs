@@ -12,7 +12,7 @@ public static class KeyOrder
     private static readonly string[] Top = ["apiVersion", "kind", "metadata", "spec"];
     private static readonly string[] Metadata = ["name", "namespace", "labels", "annotations"];
     private static readonly string[] ServiceSpec =
-        ["type", "clusterIP", "clusterIPs", "externalName", "selector", "ports", "externalTrafficPolicy", "internalTrafficPolicy", "sessionAffinity", "sessionAffinityConfig", "externalIPs", "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts"];
+        ["type", "clusterIP", "clusterIPs", "externalName", "selector", "ports", "externalTrafficPolicy", "internalTrafficPolicy", "sessionAffinity", "sessionAffinityConfig", "externalIPs", "ipFamilyPolicy", "ipFamilies", "trafficDistribution", "publishNotReadyAddresses", "loadBalancerClass", "loadBalancerSourceRanges", "allocateLoadBalancerNodePorts"];
     private static readonly string[] ServicePort = ["name", "protocol", "port", "targetPort", "nodePort"];
     private static readonly string[] Container = ["name", "image", "ports"];
     private static readonly string[] ContainerPort = ["name", "containerPort", "protocol", "hostPort", "hostIP"];

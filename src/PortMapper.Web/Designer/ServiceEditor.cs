@@ -282,6 +282,74 @@ public sealed class ServiceEditor(JsonObject service)
         }
     }
 
+    /// <summary>spec.ipFamilyPolicy as the API server defaults it: SingleStack unless written.</summary>
+    public string IpFamilyPolicy => JsonEdit.Text(SpecOrNull?["ipFamilyPolicy"]) ?? IpFamilyPolicies.SingleStack;
+
+    /// <summary>The primary family as written (spec.ipFamilies[0]); null leaves it to the cluster's first range.</summary>
+    public string? PrimaryFamily => JsonEdit.Strings(SpecOrNull?["ipFamilies"]) is [var first, ..] ? first : null;
+
+    /// <summary>
+    /// Sets the policy, written out even when it is SingleStack: leaving it out of an update keeps the old policy, so a
+    /// dual-stack Service is only released to one family by saying so. Written families follow: one for SingleStack,
+    /// both (primary first) for the dual-stack policies on a cluster that has both ranges.
+    /// </summary>
+    public void SetIpFamilyPolicy(string policy, bool clusterDualStack)
+    {
+        Spec["ipFamilyPolicy"] = policy;
+        if (PrimaryFamily is { } primary)
+        {
+            WriteFamilies(primary, policy, clusterDualStack);
+        }
+    }
+
+    /// <summary>Writes spec.ipFamilies for <paramref name="family"/> first; null removes it (the cluster's primary family).</summary>
+    public void SetPrimaryFamily(string? family, bool clusterDualStack)
+    {
+        if (family is null)
+        {
+            Spec.Remove("ipFamilies");
+            return;
+        }
+
+        WriteFamilies(family, IpFamilyPolicy, clusterDualStack);
+    }
+
+    private void WriteFamilies(string primary, string policy, bool clusterDualStack)
+    {
+        var other = primary == IpFamily.V6 ? IpFamily.V4 : IpFamily.V6;
+        JsonEdit.SetStrings(Spec, "ipFamilies", policy != IpFamilyPolicies.SingleStack && clusterDualStack ? [primary, other] : [primary]);
+    }
+
+    /// <summary>spec.trafficDistribution; null when unset (every ready endpoint, wherever it runs).</summary>
+    public string? TrafficDistribution
+    {
+        get => JsonEdit.Text(SpecOrNull?["trafficDistribution"]);
+        set => JsonEdit.SetText(Spec, "trafficDistribution", value);
+    }
+
+    /// <summary>spec.loadBalancerClass; null for the cluster's default load-balancer implementation.</summary>
+    public string? LoadBalancerClass
+    {
+        get => JsonEdit.Text(SpecOrNull?["loadBalancerClass"]);
+        set => JsonEdit.SetText(Spec, "loadBalancerClass", string.IsNullOrWhiteSpace(value) ? null : value.Trim());
+    }
+
+    public bool PublishNotReadyAddresses
+    {
+        get => JsonEdit.Bool(SpecOrNull?["publishNotReadyAddresses"]) ?? false;
+        set
+        {
+            if (value)
+            {
+                Spec["publishNotReadyAddresses"] = true;
+            }
+            else
+            {
+                Spec.Remove("publishNotReadyAddresses");
+            }
+        }
+    }
+
     public IReadOnlyList<string> LoadBalancerSourceRanges => JsonEdit.Strings(SpecOrNull?["loadBalancerSourceRanges"]);
 
     public void SetLoadBalancerSourceRanges(IEnumerable<string> values) => JsonEdit.SetStrings(Spec, "loadBalancerSourceRanges", values);
@@ -312,9 +380,12 @@ public sealed class ServiceEditor(JsonObject service)
 
     public bool ShowsTrafficOptions => !IsExternalName || SpecOrNull?["internalTrafficPolicy"] is not null || SpecOrNull?["sessionAffinity"] is not null;
 
+    /// <summary>Address families, topology and unready endpoints: every type but ExternalName, which has no addresses.</summary>
+    public bool ShowsAddressOptions => !IsExternalName || SpecOrNull?["ipFamilyPolicy"] is not null || SpecOrNull?["trafficDistribution"] is not null;
+
     public bool ShowsExternalIps => !IsExternalName || ExternalIps.Count > 0;
 
-    public bool ShowsLoadBalancerFields => Type == ServiceTypes.LoadBalancer || SpecOrNull?["loadBalancerSourceRanges"] is not null || SpecOrNull?["allocateLoadBalancerNodePorts"] is not null;
+    public bool ShowsLoadBalancerFields => Type == ServiceTypes.LoadBalancer || SpecOrNull?["loadBalancerSourceRanges"] is not null || SpecOrNull?["allocateLoadBalancerNodePorts"] is not null || SpecOrNull?["loadBalancerClass"] is not null;
 
     /// <summary>Whether a port row shows its nodePort: on types that have node ports, or when one is set anyway.</summary>
     public bool ShowsNodePort(ServicePortEditor port) => HasNodePorts || !port.NodePortAutomatic;
@@ -357,6 +428,15 @@ public sealed class ServiceEditor(JsonObject service)
             yield return "spec.externalTrafficPolicy";
         }
 
+        if (ShowsAddressOptions)
+        {
+            yield return "spec.ipFamilyPolicy";
+            yield return "spec.ipFamilies";
+            yield return "spec.clusterIPs";
+            yield return "spec.trafficDistribution";
+            yield return "spec.publishNotReadyAddresses";
+        }
+
         if (ShowsTrafficOptions)
         {
             yield return "spec.internalTrafficPolicy";
@@ -376,6 +456,7 @@ public sealed class ServiceEditor(JsonObject service)
         {
             yield return "spec.loadBalancerSourceRanges";
             yield return "spec.allocateLoadBalancerNodePorts";
+            yield return "spec.loadBalancerClass";
         }
     }
 }

@@ -92,7 +92,7 @@ public class WhatIfTests
         var path = result.After.FindPath("nodeport:default/nginx-service:30080/TCP");
         Assert.NotNull(path);
         Assert.Equal(30001, path.Hops.Single(h => h.Kind == HopKind.NodePort).Port);
-        Assert.Equal(Demo.Services[new ObjectKey("default", "nginx-service")].ClusterIps, path.Hops.Single(h => h.Kind == HopKind.ClusterIp).Addresses);
+        Assert.Equal(Demo.Services[new ObjectKey("default", "nginx-service")].ClusterIps.ToArray(), path.Hops.Single(h => h.Kind == HopKind.ClusterIp).Addresses.ToArray());
     }
 
     [Fact]

@@ -126,6 +126,34 @@ public sealed class DesignerTests(PortMapperAppFixture app)
     }
 
     [Fact]
+    public async Task FromQuery_DualStackSearch_SingleStackReleasesItsIpv6Address_AndIpv6FirstIsRefused()
+    {
+        await using var tab = await app.OpenAsync("/designer?from=Service/shop/search");
+        await tab.WaitForInteractiveAsync();
+        var page = tab.Page;
+        var ips = Demo().Snapshot.Services[new ObjectKey("shop", "search")].ClusterIps;
+
+        await Expect(page.Locator("[data-item='Service/shop/search']")).ToBeVisibleAsync();
+        await Expect(Field(page, "spec.ipFamilyPolicy")).ToContainTextAsync("This cluster serves IPv4 and IPv6 Services (IPv4 first).");
+        await page.SetViewportSizeAsync(1440, 1300);
+        await page.GetByLabel("ipFamilyPolicy", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "SingleStack", Exact = true }).ClickAsync();
+        await Expect(page.Locator("[data-testid=yaml]")).ToContainTextAsync("ipFamilyPolicy: SingleStack");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "What if" }).ClickAsync();
+        var changed = page.Locator("[data-path-id='clusterip:shop/search:80/TCP'].pm-dz-path-changed");
+        await Expect(changed).ToBeVisibleAsync();
+        await Expect(changed).Not.ToContainTextAsync(ips[1]);
+
+        await page.GetByLabel("Primary IP family", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "IPv6", Exact = true }).ClickAsync();
+        await Expect(Field(page, "spec.ipFamilies").Locator(".pm-dz-msg.pm-dz-error"))
+            .ToContainTextAsync($"Invalid value: \"{ips[0]}\": expected an IPv6 value as indicated by `ipFamilies[0]`");
+        await tab.SaveScreenshotAsync("designer-service-families");
+        Assert.Empty(tab.Problems);
+    }
+
+    [Fact]
     public async Task PickAClusterObject_OpensItInTheForm()
     {
         await using var tab = await app.OpenAsync("/designer");

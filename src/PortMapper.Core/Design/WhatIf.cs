@@ -332,35 +332,66 @@ public static class WhatIf
             foreach (var group in groups)
             {
                 var first = group.First();
-                after = after.Upsert(new EndpointSlice(new ObjectMeta
+                ImmutableArray<EndpointSlicePort> ports = [.. svc.Ports
+                    .Select(sp => (sp, Number: UnitAnalysis.ResolveTargetPort(first, sp)))
+                    .Where(x => x.Number is not null)
+                    .Select(x => new EndpointSlicePort(x.sp.Name ?? "", x.sp.Protocol, x.Number, x.sp.AppProtocol))];
+
+                // One slice per family the Service serves, each with the pods' addresses of that family, as the controller writes them.
+                foreach (var family in svc.Families)
                 {
-                    Name = $"{key.Name}-whatif-{n++}",
-                    Namespace = key.Namespace,
-                    Labels = ImmutableDictionary.CreateRange(KubeNames.Comparer, [KeyValuePair.Create("kubernetes.io/service-name", key.Name)]),
-                })
-                {
-                    Ports = [.. svc.Ports
-                        .Select(sp => (sp, Number: UnitAnalysis.ResolveTargetPort(first, sp)))
-                        .Where(x => x.Number is not null)
-                        .Select(x => new EndpointSlicePort(x.sp.Name ?? "", x.sp.Protocol, x.Number, x.sp.AppProtocol))],
-                    Endpoints = [.. group.Select(pod => Endpoint(svc, pod, current))],
-                });
+                    var endpoints = group.Select(pod => Endpoint(svc, pod, family, after)).OfType<Endpoint>().ToImmutableArray();
+                    if (endpoints.IsEmpty && svc.Families.Length > 1)
+                    {
+                        continue;
+                    }
+
+                    after = after.Upsert(new EndpointSlice(new ObjectMeta
+                    {
+                        Name = $"{key.Name}-whatif-{n++}",
+                        Namespace = key.Namespace,
+                        Labels = ImmutableDictionary.CreateRange(KubeNames.Comparer, [KeyValuePair.Create("kubernetes.io/service-name", key.Name)]),
+                    })
+                    {
+                        AddressType = family,
+                        Ports = ports,
+                        Endpoints = endpoints,
+                    });
+                }
             }
         }
 
         return after;
     }
 
-    private static Endpoint Endpoint(Service svc, Pod pod, ClusterSnapshot current)
+    /// <summary>The pod's endpoint in the slice of <paramref name="family"/>; null when the pod has an address, but none of that family.</summary>
+    private static Endpoint? Endpoint(Service svc, Pod pod, string family, ClusterSnapshot cluster)
     {
         // A pod that exists keeps its readiness; a pod only designed has none yet and is shown as it will be once it runs.
         var ready = svc.PublishNotReadyAddresses || (pod.Ready ?? pod.Phase is null);
-        var address = pod.PodIp ?? (pod.HostNetwork && pod.NodeName is { } node && current.Nodes.TryGetValue(node, out var n) ? n.PrimaryAddress : null);
+        var node = pod.NodeName is { } name ? cluster.Nodes.GetValueOrDefault(name) : null;
+        var own = pod.HostNetwork && node is not null && pod.PodIps.IsDefaultOrEmpty
+            ? [.. node.Addresses.Where(a => a.Type == "InternalIP").Select(a => a.Address)]
+            : pod.PodIps;
+        string? address = null;
+        if (!own.IsDefaultOrEmpty)
+        {
+            address = own.FirstOrDefault(ip => Service.IpFamilyOf(ip) == family);
+            if (address is null)
+            {
+                return null;
+            }
+        }
+
+        var (forZones, forNodes) = KubeProxy.Topology.HintsFor(svc.TrafficDistribution, node?.Zone, pod.NodeName);
         return new Endpoint
         {
             Addresses = address is null ? [] : [address],
             Conditions = new EndpointConditions(ready && !pod.Terminating, ready, pod.Terminating),
             NodeName = pod.NodeName,
+            Zone = node?.Zone,
+            ForZones = forZones,
+            ForNodes = forNodes,
             TargetRef = pod.FromTemplate
                 ? pod.Metadata.OwnerReferences.Select(o => new ObjectRef(o.Kind, pod.Metadata.Namespace, o.Name)).FirstOrDefault()
                 : pod.Ref(),

@@ -43,7 +43,7 @@ public sealed class FieldMessageIndex
         var unplaced = ImmutableArray.CreateBuilder<FieldMessage>();
         foreach (var m in messages)
         {
-            if (Place(m.Field, visible) is { } field)
+            if (Place(AboutFamilies(m) ? "spec.ipFamilies" : m.Field, visible) is { } field)
             {
                 if (!at.TryGetValue(field, out var list))
                 {
@@ -67,6 +67,14 @@ public sealed class FieldMessageIndex
     public ImmutableArray<FieldMessage> At(string field) => _at.GetValueOrDefault(field, []);
 
     public bool HasErrorAt(string field) => At(field).Any(m => m.Severity == ValidationSeverity.Error);
+
+    /// <summary>
+    /// A cluster IP the API server refuses because of its family (one kept from before meeting a new primary family, or a
+    /// family the cluster has no range for): it is the family choice that decides it, so it is shown there.
+    /// </summary>
+    private static bool AboutFamilies(FieldMessage m) =>
+        m.Field.StartsWith("spec.clusterIPs", StringComparison.Ordinal)
+        && (m.Detail.Contains("as indicated by `ipFamilies", StringComparison.Ordinal) || m.Detail.EndsWith("is not configured on this cluster", StringComparison.Ordinal));
 
     /// <summary>The shown field a message about <paramref name="field"/> belongs to, or null.</summary>
     public static string? Place(string field, IReadOnlySet<string> visible)

@@ -432,7 +432,6 @@ public sealed class ServiceEditor(JsonObject service)
         {
             yield return "spec.ipFamilyPolicy";
             yield return "spec.ipFamilies";
-            yield return "spec.clusterIPs";
             yield return "spec.trafficDistribution";
             yield return "spec.publishNotReadyAddresses";
         }

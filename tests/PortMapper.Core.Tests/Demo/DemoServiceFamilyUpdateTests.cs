@@ -89,6 +89,16 @@ public class DemoServiceFamilyUpdateTests
     }
 
     [Fact]
+    public void WhatIf_SearchAsItIs_ChangesNothing()
+    {
+        var demo = DemoCluster.CreateDefault();
+
+        var result = WhatIf.Compute(demo.Snapshot, [Search("\"ipFamilyPolicy\":\"PreferDualStack\",")]);
+
+        Assert.False(result.HasChanges, string.Join(", ", result.Caused.Select(d => d.Code).Concat(result.Changed.Select(c => c.Id))));
+    }
+
+    [Fact]
     public void WhatIf_SearchToSingleStack_TheClusterIpPathLosesItsIpv6Address()
     {
         var demo = DemoCluster.CreateDefault();

@@ -149,6 +149,7 @@ public sealed class DesignerTests(PortMapperAppFixture app)
         await page.GetByRole(AriaRole.Option, new() { Name = "IPv6", Exact = true }).ClickAsync();
         await Expect(Field(page, "spec.ipFamilies").Locator(".pm-dz-msg.pm-dz-error"))
             .ToContainTextAsync($"Invalid value: \"{ips[0]}\": expected an IPv6 value as indicated by `ipFamilies[0]`");
+        await Expect(page.Locator("[data-testid=whatif-refused]")).ToContainTextAsync("1 designed object would be refused as written");
         await tab.SaveScreenshotAsync("designer-service-families");
         Assert.Empty(tab.Problems);
     }

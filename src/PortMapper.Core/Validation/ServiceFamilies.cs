@@ -38,7 +38,7 @@ public sealed record ClusterServiceFamilies(ImmutableArray<string> Families, boo
             }
 
             firstSeen ??= Service.IpFamilyOf(s.ClusterIps[0]);
-            dual |= s.ClusterIps.Select(Service.IpFamilyOf).Distinct(StringComparer.Ordinal).Count() > 1;
+            dual |= s.ClusterIps.Length > 1 && Service.IpFamilyOf(s.ClusterIps[0]) != Service.IpFamilyOf(s.ClusterIps[1]);
             if (s.Metadata.Namespace == "default" && s.Metadata.Name == "kubernetes")
             {
                 primary = Service.IpFamilyOf(s.ClusterIps[0]);

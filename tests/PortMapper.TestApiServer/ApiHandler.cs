@@ -87,7 +87,7 @@ internal sealed class ApiHandler(TestApiServer server)
             return;
         }
 
-        if (server.Options.Unserved.Contains(route.Resource.ApiVersion))
+        if (server.Options.Unserved.Contains(route.Resource.ApiVersion) || server.Options.UnservedResources.Contains(route.Resource.Qualified))
         {
             await PageNotFoundAsync(ctx).ConfigureAwait(false);
             return;
@@ -207,7 +207,7 @@ internal sealed class ApiHandler(TestApiServer server)
     private async Task DiscoveryAsync(HttpContext ctx, string group, string version)
     {
         var groupVersion = group.Length == 0 ? version : $"{group}/{version}";
-        var resources = ServedResource.All.Where(r => r.Group == group && r.Version == version).ToList();
+        var resources = ServedResource.All.Where(r => r.Group == group && r.Version == version && !server.Options.UnservedResources.Contains(r.Qualified)).ToList();
         if (resources.Count == 0 || server.Options.Unserved.Contains(groupVersion))
         {
             await PageNotFoundAsync(ctx).ConfigureAwait(false);

@@ -32,6 +32,9 @@ public sealed record TestApiServerOptions
     /// <summary>Group/versions this server leaves out, as a cluster without that API (or its CRDs) does: "networking.k8s.io/v1".</summary>
     public IReadOnlySet<string> Unserved { get; init; } = new HashSet<string>();
 
+    /// <summary>Single resources this server leaves out of a group/version it serves, as an older release does: "servicecidrs.networking.k8s.io".</summary>
+    public IReadOnlySet<string> UnservedResources { get; init; } = new HashSet<string>();
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 

@@ -74,7 +74,30 @@ public static class KubeProxyFromAnalysis
             });
         }
 
-        return new KubeProxyInput(svc, node) { Endpoints = ports.ToImmutable(), IpFamily = family, ClusterCidr = ClusterCidrOf(snapshot, family ?? svc.Families[0]) };
+        var rendered = family ?? svc.Families[0];
+        return new KubeProxyInput(svc, node)
+        {
+            Endpoints = ports.ToImmutable(),
+            IpFamily = family,
+            ClusterCidr = ClusterCidrOf(snapshot, rendered),
+            ServiceCidr = ServiceCidrOf(snapshot, svc, rendered),
+        };
+    }
+
+    /// <summary>
+    /// The Service range of <paramref name="family"/> from the ServiceCIDR objects, as kube-proxy's nftables proxier
+    /// reads them: the one holding the Service's cluster IP, else the default's. Null without ServiceCIDRs.
+    /// </summary>
+    private static string? ServiceCidrOf(ClusterSnapshot snapshot, Service svc, string family)
+    {
+        var ranges = snapshot.ServiceCidrs.Values
+            .OrderBy(c => c.Metadata.Name == ServiceCidr.DefaultName ? 0 : 1).ThenBy(c => c.Metadata.Name, StringComparer.Ordinal)
+            .SelectMany(c => c.Cidrs).Where(c => Service.IpFamilyOf(c) == family).ToList();
+        var ip = svc.ClusterIps.FirstOrDefault(a => a != "None" && Service.IpFamilyOf(a) == family);
+        var holding = ip is not null && System.Net.IPAddress.TryParse(ip, out var address)
+            ? ranges.FirstOrDefault(r => IpText.TryParseCidr(r, out var cidr) && cidr.Contains(address))
+            : null;
+        return holding ?? ranges.FirstOrDefault();
     }
 
     /// <summary>kube-proxy's clusterCIDR from its ConfigMap ("v4,v6" on dual-stack clusters), the part of <paramref name="family"/>.</summary>

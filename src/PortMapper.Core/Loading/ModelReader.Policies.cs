@@ -25,6 +25,7 @@ public sealed partial class ModelReader
     /// </summary>
     public static bool IsModelled(string kind, string apiVersion) =>
         IsModelled(kind) || (kind == "ClusterNetworkPolicy" && apiVersion.StartsWith(ClusterNetworkPolicyGroup + "/", StringComparison.Ordinal))
+        || (kind == "ServiceCIDR" && apiVersion.StartsWith("networking.k8s.io/", StringComparison.Ordinal))
         || IsGatewayApi(kind, apiVersion);
 
     private IKubeObject? ReadPolicy(JsonObject obj, string kind, ObjectMeta meta)

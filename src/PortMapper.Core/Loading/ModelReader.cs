@@ -77,6 +77,7 @@ public sealed partial class ModelReader
             _ when IsPolicyKind(kind) => ReadPolicy(obj, kind, meta),
             _ when GatewayApi.IsModelled(kind) => ReadGatewayApi(obj, kind, meta),
             "ConfigMap" when KubeProxyConfig.IsKubeProxyConfigMap(meta.Namespace, meta.Name) => ReadKubeProxyConfig(obj, meta),
+            "ServiceCIDR" => new ServiceCidr(meta with { Namespace = "" }) { Cidrs = StrArr(Obj(obj, "spec", "spec"), "cidrs", "spec.cidrs") },
             _ => null,
         };
     }

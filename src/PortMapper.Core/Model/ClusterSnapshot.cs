@@ -76,6 +76,9 @@ public sealed record ClusterSnapshot
     /// <summary>kube-proxy's ConfigMaps in kube-system (<see cref="KubeProxyConfig.Names"/>), where they can be read.</summary>
     public ImmutableDictionary<ObjectKey, KubeProxyConfig> KubeProxyConfigs { get; init; } = ImmutableDictionary<ObjectKey, KubeProxyConfig>.Empty;
 
+    /// <summary>The ServiceCIDRs (networking.k8s.io/v1), by name, where the cluster serves and lets PortMapper read them.</summary>
+    public ImmutableDictionary<string, ServiceCidr> ServiceCidrs { get; init; } = ImmutableDictionary.Create<string, ServiceCidr>(KubeNames.Comparer);
+
     /// <summary>
     /// True when the EndpointSlices come from a running control plane (a live or demo cluster) and are the truth.
     /// False for manifests alone: endpoints are then predicted from selectors, as the EndpointSlice controller would.
@@ -86,7 +89,7 @@ public sealed record ClusterSnapshot
 
     public int ObjectCount =>
         Namespaces.Count + Nodes.Count + Pods.Count + Workloads.Count + Services.Count + EndpointSlices.Count + Ingresses.Count + IngressClasses.Count
-        + NetworkPolicies.Count + ClusterNetworkPolicies.Count + KubeProxyConfigs.Count
+        + NetworkPolicies.Count + ClusterNetworkPolicies.Count + KubeProxyConfigs.Count + ServiceCidrs.Count
         + GatewayClasses.Count + Gateways.Count + Routes.Count + ReferenceGrants.Count;
 
     public ClusterSnapshot Apply(ClusterChange change) => change.Type == ChangeType.Deleted ? Remove(change.Object) : Upsert(change.Object);
@@ -106,6 +109,7 @@ public sealed record ClusterSnapshot
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.SetItem(p.Key(), p) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.SetItem(p.Metadata.Name, p) },
         KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.SetItem(c.Key(), c) },
+        ServiceCidr c => this with { ServiceCidrs = ServiceCidrs.SetItem(c.Metadata.Name, c) },
         GatewayClass c => this with { GatewayClasses = GatewayClasses.SetItem(c.Metadata.Name, c) },
         Gateway g => this with { Gateways = Gateways.SetItem(g.Key(), g) },
         HttpRoute r => this with { Routes = Routes.SetItem(r.Ref(), r) },
@@ -126,6 +130,7 @@ public sealed record ClusterSnapshot
         NetworkPolicy p => this with { NetworkPolicies = NetworkPolicies.Remove(p.Key()) },
         ClusterNetworkPolicy p => this with { ClusterNetworkPolicies = ClusterNetworkPolicies.Remove(p.Metadata.Name) },
         KubeProxyConfig c => this with { KubeProxyConfigs = KubeProxyConfigs.Remove(c.Key()) },
+        ServiceCidr c => this with { ServiceCidrs = ServiceCidrs.Remove(c.Metadata.Name) },
         GatewayClass c => this with { GatewayClasses = GatewayClasses.Remove(c.Metadata.Name) },
         Gateway g => this with { Gateways = Gateways.Remove(g.Key()) },
         HttpRoute r => this with { Routes = Routes.Remove(r.Ref()) },
@@ -140,7 +145,7 @@ public sealed record ClusterSnapshot
         Namespaces.Values.Cast<IKubeObject>()
             .Concat(Nodes.Values).Concat(Pods.Values).Concat(Workloads.Values).Concat(Services.Values)
             .Concat(EndpointSlices.Values).Concat(Ingresses.Values).Concat(IngressClasses.Values)
-            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values).Concat(KubeProxyConfigs.Values)
+            .Concat(NetworkPolicies.Values).Concat(ClusterNetworkPolicies.Values).Concat(KubeProxyConfigs.Values).Concat(ServiceCidrs.Values)
             .Concat(GatewayClasses.Values).Concat(Gateways.Values).Concat(Routes.Values).Concat(ReferenceGrants.Values);
 
     /// <summary>Every namespace that is declared or that holds an object.</summary>

@@ -39,3 +39,18 @@ public sealed record KubeProxyConfig(ObjectMeta Metadata) : IKubeObject
     public static bool IsKubeProxyConfigMap(string? ns, string? name) =>
         ns == Namespace && name is not null && Names.Contains(name, StringComparer.Ordinal);
 }
+
+/// <summary>
+/// A networking.k8s.io/v1 ServiceCIDR (GA in Kubernetes 1.33): a range the API server allocates cluster IPs from. The
+/// one named <see cref="DefaultName"/> is written by the API server from its <c>--service-cluster-ip-range</c>: its
+/// cidrs, primary first, are the address families the cluster serves Services in.
+/// </summary>
+public sealed record ServiceCidr(ObjectMeta Metadata) : IKubeObject
+{
+    public const string DefaultName = "kubernetes";
+
+    public string Kind => "ServiceCIDR";
+
+    /// <summary>spec.cidrs: at most one range per family.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> Cidrs { get; init; } = [];
+}

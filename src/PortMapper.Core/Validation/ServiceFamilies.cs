@@ -19,7 +19,8 @@ public sealed record ClusterServiceFamilies(ImmutableArray<string> Families, boo
     public bool Configures(string family) => Families.Contains(family, StringComparer.Ordinal);
 
     /// <summary>
-    /// What the cluster's Services show. A Service holding cluster IPs of both families proves a dual-stack range; the
+    /// The default ServiceCIDR's families where the cluster has one (Kubernetes 1.33+): exactly the API server's ranges.
+    /// Else what the cluster's Services show. A Service holding cluster IPs of both families proves a dual-stack range; the
     /// primary family is that of the <c>default/kubernetes</c> Service (the API server's own, from the first range). A
     /// cluster whose Services are all single-stack may still have a second range nobody asked for yet, so that answer is
     /// not <see cref="Known"/>.
@@ -27,6 +28,11 @@ public sealed record ClusterServiceFamilies(ImmutableArray<string> Families, boo
     public static ClusterServiceFamilies Infer(ClusterSnapshot cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        if (cluster.ServiceCidrs.GetValueOrDefault(ServiceCidr.DefaultName) is { Cidrs.IsDefaultOrEmpty: false } ranges)
+        {
+            return new([.. ranges.Cidrs.Select(Service.IpFamilyOf).Distinct(StringComparer.Ordinal)], true);
+        }
+
         string? primary = null;
         string? firstSeen = null;
         var dual = false;

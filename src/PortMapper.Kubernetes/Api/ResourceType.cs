@@ -100,11 +100,20 @@ public sealed class ResourceType
         }),
     ];
 
+    /// <summary>
+    /// The ServiceCIDRs (GA in 1.33): which address families the API server allocates cluster IPs in, and the range
+    /// kube-proxy's nftables proxier drops unallocated addresses of. Extra detail: forbidden, PortMapper infers the families.
+    /// </summary>
+    public static ResourceType ServiceCidrs { get; } = new("networking.k8s.io", "v1", "servicecidrs", "ServiceCIDR", false, new ManifestCodec("networking.k8s.io/v1", "ServiceCIDR"))
+    {
+        Supplementary = true,
+    };
+
     /// <summary>What the live cache lists and watches: everything that decides how traffic flows, pods included.</summary>
     public static ImmutableArray<ResourceType> Watched { get; } = [Namespaces, Nodes, Pods, Services, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies];
 
     /// <summary>Watched too, but only where discovery says the cluster serves them (CRDs): missing is not an error.</summary>
-    public static ImmutableArray<ResourceType> Optional { get; } = [ClusterNetworkPolicies, .. GatewayApi];
+    public static ImmutableArray<ResourceType> Optional { get; } = [ClusterNetworkPolicies, ServiceCidrs, .. GatewayApi];
 
     /// <summary>Kinds PortMapper can apply, by kind. Workloads are written but not watched: their pods are.</summary>
     public static ImmutableDictionary<string, ResourceType> Applicable { get; } = new[]

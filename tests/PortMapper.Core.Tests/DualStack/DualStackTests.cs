@@ -152,6 +152,28 @@ public class DualStackTests
     }
 
     [Fact]
+    public void KubeProxyRules_ServiceCidrsRead_TheUnallocatedDropUsesTheRangeOfTheRenderedFamily()
+    {
+        var yaml = """
+            apiVersion: networking.k8s.io/v1
+            kind: ServiceCIDR
+            metadata: {name: kubernetes}
+            spec: {cidrs: [10.96.0.0/16, "fd00:10:96::/112"]}
+            """;
+        var ranges = Assert.IsType<ServiceCidr>(Assert.Single(ManifestLoader.LoadText(yaml, "cidr.yaml").Objects));
+        var analysis = ClusterAnalyzer.Analyze(Cluster.Snapshot.Upsert(ranges));
+
+        var v4 = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey("shop", "web"), "node-a", out _)!;
+        var v6 = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey("shop", "web"), "node-a", out _, IpFamily.V6)!;
+
+        Assert.Contains("ip daddr { 10.96.0.0/16 } drop", v4.ToNftList(), StringComparison.Ordinal);
+        Assert.Contains("ip6 daddr { fd00:10:96::/112 } drop", v6.ToNftList(), StringComparison.Ordinal);
+        Assert.DoesNotContain(v4.Notes.Concat(v6.Notes), n => n.Contains("Service CIDR is unknown", StringComparison.Ordinal));
+        Assert.Contains(KubeProxyFromAnalysis.GenerateNftables(Cluster, new ObjectKey("shop", "web"), "node-a", out _, IpFamily.V6)!.Notes,
+            n => n.Contains("Service CIDR is unknown", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void KubeProxyRules_SingleStackServiceAskedForIpv6_SaysTheIpv6ProxierWritesNothing()
     {
         var rules = KubeProxyFromAnalysis.Generate(Cluster, new ObjectKey("shop", "web-v4"), "node-a", out _, IpFamily.V6)!;

@@ -153,6 +153,18 @@ public class ServiceFamiliesTests
     }
 
     [Fact]
+    public void Infer_TheDefaultServiceCidr_GivesTheRangesExactly_EvenWhereEveryServiceIsSingleStack()
+    {
+        var single = Seed("01-port-targetport-nodeport.yaml");
+        var dual = single.Upsert(new ServiceCidr(new ObjectMeta { Name = "kubernetes" }) { Cidrs = ["fd00:10:96::/112", "10.96.0.0/16"] });
+        var other = single.Upsert(new ServiceCidr(new ObjectMeta { Name = "extra" }) { Cidrs = ["fd00:20::/112"] });
+
+        Assert.Equal([IpFamily.V6, IpFamily.V4], ClusterServiceFamilies.Infer(dual).Families.ToArray());
+        Assert.True(ClusterServiceFamilies.Infer(dual).Known);
+        Assert.False(ClusterServiceFamilies.Infer(other).Known);
+    }
+
+    [Fact]
     public void Infer_OnlyIpv4Services_Ipv4NotKnown_ADualStackServiceProvesBothRanges()
     {
         var single = Seed("01-port-targetport-nodeport.yaml");

@@ -107,7 +107,7 @@ public sealed class KubernetesManifestsTests
                 "clusternetworkpolicies.policy.networking.k8s.io", "endpointslices.discovery.k8s.io",
                 "gatewayclasses.gateway.networking.k8s.io", "gateways.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io",
                 "httproutes.gateway.networking.k8s.io", "ingressclasses.networking.k8s.io", "ingresses.networking.k8s.io", "namespaces",
-                "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "services",
+                "networkpolicies.networking.k8s.io", "nodes", "pods", "referencegrants.gateway.networking.k8s.io", "servicecidrs.networking.k8s.io", "services",
                 "tcproutes.gateway.networking.k8s.io", "tlsroutes.gateway.networking.k8s.io",
             ],
             grants.Select(g => g.Resource).Order(StringComparer.Ordinal));

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using PortMapper.Web.Components.Layout;
 using static Microsoft.Playwright.Assertions;
 
 namespace PortMapper.EndToEnd;
@@ -38,6 +39,13 @@ public sealed class ThemeTests(PortMapperAppFixture app)
         await Expect(tab.Page.Locator(".pm-layout")).ToHaveAttributeAsync("data-theme", "dark");
         await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(canvas).ToHaveAttributeAsync("data-theme", "dark");
+
+        // The page switches at once; the choice is written to its cookie by a script call right after. Reload once it is.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await tab.Page.Context.CookiesAsync()).Any(c => c.Name == PortMapperTheme.Cookie && c.Value == "dark") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
 
         await tab.Page.ReloadAsync();
         // Dark from the first paint: the prerendered page already has it, before the circuit starts.

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PortMapper.Core.Model;
+using PortMapper.Core.Validation;
 
 namespace PortMapper.Web.Designer;
 
@@ -316,8 +317,7 @@ public sealed class ServiceEditor(JsonObject service)
 
     private void WriteFamilies(string primary, string policy, bool clusterDualStack)
     {
-        var other = primary == IpFamily.V6 ? IpFamily.V4 : IpFamily.V6;
-        JsonEdit.SetStrings(Spec, "ipFamilies", policy != IpFamilyPolicies.SingleStack && clusterDualStack ? [primary, other] : [primary]);
+        JsonEdit.SetStrings(Spec, "ipFamilies", policy != IpFamilyPolicies.SingleStack && clusterDualStack ? [primary, ServiceFamilies.Other(primary)] : [primary]);
     }
 
     /// <summary>spec.trafficDistribution; null when unset (every ready endpoint, wherever it runs).</summary>

@@ -42,14 +42,14 @@ public sealed partial class DemoCluster
         var errors = ImmutableArray.CreateBuilder<FieldError>();
         var others = OfKind("Service").Where(o => o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
         var reader = new ModelReader([]);
-        if (validateExplicit && type == ServiceTypes.LoadBalancer && Str(existing?["spec"]?["type"]) == ServiceTypes.LoadBalancer
-            && Str(existing?["spec"]?["loadBalancerClass"]) is var oldClass && Str(spec["loadBalancerClass"]) is var newClass && oldClass != newClass)
+        var designed = reader.Read(raw) as Service;
+        var old = existing is null ? null : reader.Read(existing) as Service;
+        if (designed is not null && validateExplicit && ServiceUpdateChecks.LoadBalancerClassChange(designed, old) is { } changed)
         {
-            return [new FieldError("spec.loadBalancerClass", "FieldValueInvalid", $"Invalid value: {(newClass is null ? "null" : GoValues.Quote(newClass))}: may not change once set")];
+            return [new FieldError(changed.Field, "FieldValueInvalid", changed.Detail)];
         }
 
-        if (reader.Read(raw) is Service designed
-            && ServiceFamilies.Resolve(designed, existing is null ? null : reader.Read(existing) as Service, ClusterServiceFamilies.DualStackIpv4First) is { } families)
+        if (designed is not null && ServiceFamilies.Resolve(designed, old, ClusterServiceFamilies.DualStackIpv4First) is { } families)
         {
             if (validateExplicit && families.HasErrors)
             {

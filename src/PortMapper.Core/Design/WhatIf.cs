@@ -364,7 +364,7 @@ public static class WhatIf
         return after;
     }
 
-    /// <summary>The pod's endpoint in the slice of <paramref name="family"/>; null when the pod has an address, but none of that family.</summary>
+    /// <summary>The pod's endpoint in the slice of <paramref name="family"/>; null when it has addresses, but none of that family.</summary>
     private static Endpoint? Endpoint(Service svc, Pod pod, string family, ClusterSnapshot cluster)
     {
         // A pod that exists keeps its readiness; a pod only designed has none yet and is shown as it will be once it runs.
@@ -374,6 +374,12 @@ public static class WhatIf
             ? [.. node.Addresses.Where(a => a.Type == "InternalIP").Select(a => a.Address)]
             : pod.PodIps;
         string? address = null;
+        if (own.IsDefaultOrEmpty && family != svc.Families[0])
+        {
+            // No address yet (a pod only designed): one endpoint, in the primary family's slice.
+            return null;
+        }
+
         if (!own.IsDefaultOrEmpty)
         {
             address = own.FirstOrDefault(ip => Service.IpFamilyOf(ip) == family);

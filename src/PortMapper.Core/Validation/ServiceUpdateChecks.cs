@@ -26,12 +26,17 @@ internal static class ServiceUpdateChecks
                 findings[designed.Index].AddRange(allocation.Findings);
             }
 
-            // validateLoadBalancerClassField on update: both LoadBalancer, and the class differs.
-            if (previous is { Type: ServiceTypes.LoadBalancer } && service.Type == ServiceTypes.LoadBalancer && previous.LoadBalancerClass != service.LoadBalancerClass)
+            if (LoadBalancerClassChange(service, previous) is { } changed)
             {
-                findings[designed.Index].Add(ValidationFinding.Create("spec.loadBalancerClass", ValidationSeverity.Error,
-                    $"Invalid value: {(service.LoadBalancerClass is { } c ? GoValues.Quote(c) : "null")}: may not change once set") with { Related = previous.Ref() });
+                findings[designed.Index].Add(changed with { Related = previous!.Ref() });
             }
         }
     }
+
+    /// <summary>validateLoadBalancerClassField on update: both LoadBalancer, and the class differs.</summary>
+    public static ValidationFinding? LoadBalancerClassChange(Service service, Service? previous) =>
+        previous is { Type: ServiceTypes.LoadBalancer } && service.Type == ServiceTypes.LoadBalancer && previous.LoadBalancerClass != service.LoadBalancerClass
+            ? ValidationFinding.Create("spec.loadBalancerClass", ValidationSeverity.Error,
+                $"Invalid value: {(service.LoadBalancerClass is { } c ? GoValues.Quote(c) : "null")}: may not change once set")
+            : null;
 }

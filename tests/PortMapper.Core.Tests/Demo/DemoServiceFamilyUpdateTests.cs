@@ -99,6 +99,21 @@ public class DemoServiceFamilyUpdateTests
     }
 
     [Fact]
+    public void WhatIf_ANewPodBehindADualStackService_IsOneEndpointUntilItHasAddresses()
+    {
+        var demo = DemoCluster.CreateDefault();
+        var before = ClusterAnalyzer.Analyze(demo.Snapshot).FindPath("clusterip:shop/search:80/TCP")!.Hops[^1].Endpoints.Length;
+        var pod = JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"search-extra","namespace":"shop","labels":{"app":"search"}},
+             "spec":{"containers":[{"name":"search","image":"search:1","ports":[{"name":"http","containerPort":7700}]}]}}
+            """)!.AsObject();
+
+        var result = WhatIf.Compute(demo.Snapshot, [pod]);
+
+        Assert.Equal(before + 1, result.After.FindPath("clusterip:shop/search:80/TCP")!.Hops[^1].Endpoints.Length);
+    }
+
+    [Fact]
     public void WhatIf_SearchToSingleStack_TheClusterIpPathLosesItsIpv6Address()
     {
         var demo = DemoCluster.CreateDefault();

@@ -80,24 +80,20 @@ public static class KubeProxyFromAnalysis
             Endpoints = ports.ToImmutable(),
             IpFamily = family,
             ClusterCidr = ClusterCidrOf(snapshot, rendered),
-            ServiceCidr = ServiceCidrOf(snapshot, svc, rendered),
+            ServiceCidr = ServiceCidrOf(snapshot, rendered),
         };
     }
 
     /// <summary>
-    /// The Service range of <paramref name="family"/> from the ServiceCIDR objects, as kube-proxy's nftables proxier
-    /// reads them: the one holding the Service's cluster IP, else the default's. Null without ServiceCIDRs.
+    /// The Service ranges of <paramref name="family"/> from every ServiceCIDR object, as kube-proxy's nftables proxier
+    /// joins them for its drop rule (the default first, then by name). Null without ServiceCIDRs.
     /// </summary>
-    private static string? ServiceCidrOf(ClusterSnapshot snapshot, Service svc, string family)
+    private static string? ServiceCidrOf(ClusterSnapshot snapshot, string family)
     {
         var ranges = snapshot.ServiceCidrs.Values
             .OrderBy(c => c.Metadata.Name == ServiceCidr.DefaultName ? 0 : 1).ThenBy(c => c.Metadata.Name, StringComparer.Ordinal)
-            .SelectMany(c => c.Cidrs).Where(c => Service.IpFamilyOf(c) == family).ToList();
-        var ip = svc.ClusterIps.FirstOrDefault(a => a != "None" && Service.IpFamilyOf(a) == family);
-        var holding = ip is not null && System.Net.IPAddress.TryParse(ip, out var address)
-            ? ranges.FirstOrDefault(r => IpText.TryParseCidr(r, out var cidr) && cidr.Contains(address))
-            : null;
-        return holding ?? ranges.FirstOrDefault();
+            .SelectMany(c => c.Cidrs).Where(c => Service.IpFamilyOf(c) == family).Distinct(StringComparer.Ordinal).ToList();
+        return ranges.Count == 0 ? null : string.Join(", ", ranges);
     }
 
     /// <summary>kube-proxy's clusterCIDR from its ConfigMap ("v4,v6" on dual-stack clusters), the part of <paramref name="family"/>.</summary>

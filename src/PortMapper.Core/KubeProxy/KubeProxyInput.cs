@@ -35,8 +35,8 @@ public sealed record KubeProxyInput(Service Service, KubeProxyNode Node)
     public string? IpFamily { get; init; }
 
     /// <summary>
-    /// The Service CIDR of the rendered family (kube-proxy's view of the ServiceCIDR objects); nftables mode drops
-    /// traffic to unallocated addresses in it. Null when unknown: PortMapper assumes
+    /// The Service CIDRs of the rendered family, comma-separated (kube-proxy's view of the ServiceCIDR objects); nftables
+    /// mode drops traffic to unallocated addresses in them. Null when unknown: PortMapper assumes
     /// <see cref="AssumedServiceCidr"/> for IPv4 and says so.
     /// </summary>
     public string? ServiceCidr { get; init; }

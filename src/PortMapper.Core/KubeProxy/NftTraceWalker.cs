@@ -207,7 +207,7 @@ internal sealed class NftTraceWalker
             return state.With(clusterIpsHook).With(clusterIp).With(Base("cluster-ips-reject")).End(KubeProxyOutcome.Rejected);
         }
 
-        if (_set.ServiceCidr is { } serviceCidr && serviceCidr.Contains(_facts.Destination!))
+        if (_set.ServiceCidrs.Any(c => c.Contains(_facts.Destination!)))
         {
             return state.With(clusterIpsHook).With(Base("cluster-ips-drop")).End(KubeProxyOutcome.Dropped);
         }

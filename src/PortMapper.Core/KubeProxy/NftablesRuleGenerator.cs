@@ -97,7 +97,7 @@ internal sealed class NftWriter
     private readonly IPAddress? _nodeIp;
     private readonly IpText.Cidr? _podCidr;
     private readonly string _podCidrText;
-    private readonly IpText.Cidr? _serviceCidr;
+    private readonly ImmutableArray<IpText.Cidr> _serviceCidrs;
     private readonly List<NftStatement> _statements = [];
     private readonly List<string> _notes = [];
 
@@ -114,7 +114,7 @@ internal sealed class NftWriter
             .Select(a => IpText.TryNormalize(a, out var ip) ? ip : null)
             .FirstOrDefault(ip => ip is not null && IpText.IsV6(ip) == _v6);
         (_podCidr, _podCidrText) = ResolvePodCidr();
-        _serviceCidr = ResolveServiceCidr();
+        _serviceCidrs = ResolveServiceCidrs();
         if (_service.ClusterIps.Length > 1)
         {
             _notes.Add($"Dual-stack Service: this is the {_family} kube-proxy table for {_clusterIp}; the other family's proxier writes the {(_v6 ? "ip" : "ip6")} kube-proxy table.");
@@ -153,23 +153,26 @@ internal sealed class NftWriter
         return (assumed, $"{assumed} (assumed)");
     }
 
-    private IpText.Cidr? ResolveServiceCidr()
+    private ImmutableArray<IpText.Cidr> ResolveServiceCidrs()
     {
-        if (_input.ServiceCidr is { } configured && IpText.TryParseCidr(configured, out var cidr) && cidr.IsV6 == _v6)
+        var configured = (_input.ServiceCidr ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(text => IpText.TryParseCidr(text, out var cidr) ? cidr : (IpText.Cidr?)null)
+            .OfType<IpText.Cidr>().Where(c => c.IsV6 == _v6).ToImmutableArray();
+        if (!configured.IsEmpty)
         {
-            return cidr;
+            return configured;
         }
 
         if (!_v6 && IpText.TryParseCidr(KubeProxyInput.AssumedServiceCidr, out var assumed) && assumed.Contains(_clusterIp))
         {
             _notes.Add($"The Service CIDR is unknown; PortMapper assumed {KubeProxyInput.AssumedServiceCidr} (the kubeadm default) for the \"drop traffic to unallocated ClusterIPs\" rule.");
-            return assumed;
+            return [assumed];
         }
 
         // A /24 (/120) around the cluster IP at least shows the rule's shape; said plainly.
         IpText.TryParseCidr($"{_clusterIp}/{(_v6 ? 120 : 24)}", out var around);
         _notes.Add($"The Service CIDR is unknown; the \"drop traffic to unallocated ClusterIPs\" rule is shown with {around}, a stand-in around the cluster IP.");
-        return around;
+        return [around];
     }
 
     private void Add(NftStatement statement) => _statements.Add(statement);
@@ -255,7 +258,7 @@ internal sealed class NftWriter
         Declare(NftKind.Chain, NftablesNames.Services, "", "Dispatches Service traffic through @service-ips and @service-nodeports.", B);
         Declare(NftKind.Chain, NftablesNames.ServiceEndpointsCheck, "", "Looks Service addresses up in @no-endpoint-services.", B);
 
-        var serviceCidr = _serviceCidr?.ToString() ?? "";
+        var serviceCidr = string.Join(", ", _serviceCidrs);
         Rule(NftablesNames.ClusterIpsCheck, $"{_ipX} daddr @cluster-ips reject comment \"Reject traffic to invalid ports of ClusterIPs\"",
             "A connection to a cluster IP on a port no Service port handles is refused.", B, RuleMatch.Any, NftVerdict.Reject, baseRole: "cluster-ips-reject");
         Rule(NftablesNames.ClusterIpsCheck, $"{_ipX} daddr {{ {serviceCidr} }} drop comment \"Drop traffic to unallocated ClusterIPs\"",
@@ -305,7 +308,7 @@ internal sealed class NftWriter
         {
             Statements = [.. _statements],
             Notes = [.. _notes],
-            ServiceCidr = _serviceCidr,
+            ServiceCidrs = _serviceCidrs,
             Context = new TraceContext(_v6, nodeAddresses, _nodeIp, _podCidr),
         };
     }

@@ -29,7 +29,7 @@ public sealed record NftablesRuleSet(ObjectKey Service, string NodeName, string 
     /// <summary>"ip kube-proxy" or "ip6 kube-proxy".</summary>
     public string TableName => $"{Family} {NftablesNames.Table}";
 
-    internal IpText.Cidr? ServiceCidr { get; init; }
+    internal ImmutableArray<IpText.Cidr> ServiceCidrs { get; init; } = [];
 
     internal TraceContext Context { get; init; } = TraceContext.Empty;
 

@@ -152,21 +152,28 @@ public class DualStackTests
     }
 
     [Fact]
-    public void KubeProxyRules_ServiceCidrsRead_TheUnallocatedDropUsesTheRangeOfTheRenderedFamily()
+    public void KubeProxyRules_ServiceCidrsRead_TheUnallocatedDropUsesEveryRangeOfTheRenderedFamily()
     {
         var yaml = """
             apiVersion: networking.k8s.io/v1
             kind: ServiceCIDR
             metadata: {name: kubernetes}
             spec: {cidrs: [10.96.0.0/16, "fd00:10:96::/112"]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: ServiceCIDR
+            metadata: {name: extra}
+            spec: {cidrs: [10.100.0.0/16]}
             """;
-        var ranges = Assert.IsType<ServiceCidr>(Assert.Single(ManifestLoader.LoadText(yaml, "cidr.yaml").Objects));
-        var analysis = ClusterAnalyzer.Analyze(Cluster.Snapshot.Upsert(ranges));
+        var ranges = ManifestLoader.LoadText(yaml, "cidr.yaml").Objects;
+        Assert.All(ranges, r => Assert.IsType<ServiceCidr>(r));
+        var analysis = ClusterAnalyzer.Analyze(ranges.Aggregate(Cluster.Snapshot, (s, r) => s.Upsert(r)));
 
         var v4 = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey("shop", "web"), "node-a", out _)!;
         var v6 = KubeProxyFromAnalysis.GenerateNftables(analysis, new ObjectKey("shop", "web"), "node-a", out _, IpFamily.V6)!;
 
-        Assert.Contains("ip daddr { 10.96.0.0/16 } drop", v4.ToNftList(), StringComparison.Ordinal);
+        Assert.Contains("ip daddr { 10.96.0.0/16, 10.100.0.0/16 } drop", v4.ToNftList(), StringComparison.Ordinal);
+        Assert.Equal(KubeProxyOutcome.Dropped, Assert.Single(v4.Trace(new KubeProxyRequest("10.100.0.9", 80) { SourceIp = "10.244.1.5" }).Paths).Outcome);
         Assert.Contains("ip6 daddr { fd00:10:96::/112 } drop", v6.ToNftList(), StringComparison.Ordinal);
         Assert.DoesNotContain(v4.Notes.Concat(v6.Notes), n => n.Contains("Service CIDR is unknown", StringComparison.Ordinal));
         Assert.Contains(KubeProxyFromAnalysis.GenerateNftables(Cluster, new ObjectKey("shop", "web"), "node-a", out _, IpFamily.V6)!.Notes,

@@ -260,6 +260,8 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "shop/frontend" }).First.ClickAsync();
         var chips = tab.Page.Locator("[data-testid=trace-selected]");
         await Expect(chips).ToHaveCountAsync(2);
+        // The IPv6 example target is this address, offered once: as the selected element's.
+        await Expect(tab.Page.Locator(".pm-trace-examples .pm-chip").Filter(new() { HasText = "[fd00:10:96::" })).ToHaveCountAsync(1);
         await chips.Filter(new() { HasText = "[fd00:10:96::" }).ClickAsync();
         await Expect(tab.Page.Locator("[data-testid=trace-target]")).ToHaveValueAsync(new Regex(@"^\[fd00:10:96::[0-9a-f]+\]:80$"));
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();

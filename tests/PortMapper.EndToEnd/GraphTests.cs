@@ -475,7 +475,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
     }
 
     /// <summary>Where the canvas draws an element, from GraphCanvas.razor.js's inspect() (the module the page itself imported).</summary>
-    private static async Task<JsonElement> InspectAsync(BrowserPage tab, string id)
+    internal static async Task<JsonElement> InspectAsync(BrowserPage tab, string id)
     {
         var result = await tab.Page.EvaluateAsync<JsonElement>("""
             async (id) => {
@@ -488,7 +488,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
     }
 
     /// <summary>Centres the element in view (it may be below the fold) and clicks it like a person would.</summary>
-    private static async Task ClickElementAsync(BrowserPage tab, string id)
+    internal static async Task ClickElementAsync(BrowserPage tab, string id)
     {
         var at = await ElementInViewAsync(tab, id);
         await tab.Page.Mouse.ClickAsync(at.X, at.Y);
@@ -538,11 +538,11 @@ public sealed class GraphTests(PortMapperAppFixture app)
     }
 
     /// <summary>Lets the canvas draw what the last change asked for before a screenshot.</summary>
-    private static Task NextFramesAsync(BrowserPage tab) =>
+    internal static Task NextFramesAsync(BrowserPage tab) =>
         tab.Page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
 
     /// <summary>Polls the element's classes (an animation adds some of them over a second or two) until one is there.</summary>
-    private static async Task WaitForClassAsync(BrowserPage tab, string id, string cssClass)
+    internal static async Task WaitForClassAsync(BrowserPage tab, string id, string cssClass)
     {
         var seen = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(100))

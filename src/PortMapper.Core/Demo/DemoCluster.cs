@@ -90,12 +90,12 @@ public sealed partial class DemoCluster : IClusterSource
     /// <summary>Documents of kinds PortMapper does not model (ConfigMaps, Secrets, CRDs...): listed, not analysed.</summary>
     public ImmutableArray<SkippedObject> Skipped { get; private set; } = [];
 
-    /// <summary>The built-in demo: three nodes, a default IngressClass and the classic examples.</summary>
+    /// <summary>The built-in demo: three nodes, the default ServiceCIDR, a default IngressClass and the classic examples.</summary>
     public static DemoCluster CreateDefault(DemoClusterOptions? options = null)
     {
         var cluster = new DemoCluster(options);
         var samples = DemoSamples.Load();
-        cluster.Load([.. DemoNodes.Default(), DemoNodes.DefaultIngressClass(), .. samples.Raw]);
+        cluster.Load([.. DemoNodes.Default(), DemoNodes.DefaultServiceCidr(), DemoNodes.DefaultIngressClass(), .. samples.Raw]);
         cluster.StartupFindings = ManifestFindings.From(samples);
         return cluster;
     }

@@ -5,7 +5,7 @@ namespace PortMapper.Core.Demo;
 
 /// <summary>
 /// The demo's fixed parts: one node pool of three dual-stack nodes (an IPv4 and an IPv6 InternalIP and pod CIDR each),
-/// one per zone, shaped like the recorded cluster's, and a default IngressClass.
+/// one per zone, shaped like the recorded cluster's, the default ServiceCIDR and a default IngressClass.
 /// </summary>
 internal static class DemoNodes
 {
@@ -48,6 +48,22 @@ internal static class DemoNodes
                     new JsonObject { ["type"] = "InternalIP", ["address"] = address6 },
                     new JsonObject { ["type"] = "Hostname", ["address"] = name }),
             ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
+        },
+    };
+
+    /// <summary>
+    /// The default ServiceCIDR the API server of a 1.33+ cluster creates from its --service-cluster-ip-range flags: the
+    /// demo's two Service ranges, IPv4 first (the ranges its allocator hands cluster IPs from).
+    /// </summary>
+    public static JsonObject DefaultServiceCidr() => new()
+    {
+        ["apiVersion"] = "networking.k8s.io/v1",
+        ["kind"] = "ServiceCIDR",
+        ["metadata"] = new JsonObject { ["name"] = "kubernetes" },
+        ["spec"] = new JsonObject { ["cidrs"] = new JsonArray("10.96.0.0/12", "fd00:10:96::/112") },
+        ["status"] = new JsonObject
+        {
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "" }),
         },
     };
 

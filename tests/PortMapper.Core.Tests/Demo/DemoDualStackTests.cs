@@ -3,6 +3,7 @@ using PortMapper.Core.Demo;
 using PortMapper.Core.KubeProxy;
 using PortMapper.Core.Model;
 using PortMapper.Core.Trace;
+using PortMapper.Core.Validation;
 
 namespace PortMapper.Core.Tests.Demo;
 
@@ -38,6 +39,23 @@ public class DemoDualStackTests
         Assert.All(slices.SelectMany(s => s.Endpoints), e => Assert.Equal([e.Zone!], e.ForZones.ToArray()));
         Assert.All(slices[1].Endpoints, e => Assert.StartsWith("fd00:10:244:", e.Addresses[0], StringComparison.Ordinal));
         Assert.DoesNotContain(Analysis.Diagnostics, d => d.Object.Name == "search");
+    }
+
+    [Fact]
+    public void ServiceRanges_TheDefaultServiceCidrHoldsBothFamilies_AndKubeProxyDropsUnallocatedAddressesOfEach()
+    {
+        var families = ClusterServiceFamilies.Infer(Demo.Snapshot);
+        var v4 = KubeProxyFromAnalysis.GenerateNftables(Analysis, new ObjectKey("shop", "search"), "node-a", out _)!;
+        var v6 = KubeProxyFromAnalysis.GenerateNftables(Analysis, new ObjectKey("shop", "search"), "node-a", out _, IpFamily.V6)!;
+
+        Assert.Equal([IpFamily.V4, IpFamily.V6], families.Families.ToArray());
+        Assert.True(families.Known);
+        Assert.All(Demo.Snapshot.Services.Values.SelectMany(s => s.ClusterIps).Where(ip => ip != "None"),
+            ip => Assert.Contains(Demo.Snapshot.ServiceCidrs[ServiceCidr.DefaultName].Cidrs, c => IpText.TryParseCidr(c, out var cidr) && cidr.Contains(System.Net.IPAddress.Parse(ip))));
+        Assert.Contains("ip daddr { 10.96.0.0/12 } drop", v4.ToNftList(), StringComparison.Ordinal);
+        Assert.Contains("ip6 daddr { fd00:10:96::/112 } drop", v6.ToNftList(), StringComparison.Ordinal);
+        Assert.DoesNotContain(v4.Notes.Concat(v6.Notes), n => n.Contains("Service CIDR is unknown", StringComparison.Ordinal));
+        Assert.Equal(KubeProxyOutcome.Dropped, Assert.Single(v6.Trace(new KubeProxyRequest("fd00:10:96::ffff", 80) { SourceIp = "fd00:10:244:1::5" }).Paths).Outcome);
     }
 
     [Fact]

@@ -70,11 +70,12 @@ public sealed class FieldMessageIndex
 
     /// <summary>
     /// A cluster IP the API server refuses because of its family (one kept from before meeting a new primary family, or a
-    /// family the cluster has no range for): it is the family choice that decides it, so it is shown there.
+    /// family the cluster has no range for): it is the family choice that decides it, so it is shown there. The server's
+    /// 422 has only the text, so the text decides; PortMapper's own warning form of the rule carries the same words.
     /// </summary>
     private static bool AboutFamilies(FieldMessage m) =>
         m.Field.StartsWith("spec.clusterIPs", StringComparison.Ordinal)
-        && (m.Detail.Contains("as indicated by `ipFamilies", StringComparison.Ordinal) || m.Detail.EndsWith("is not configured on this cluster", StringComparison.Ordinal));
+        && (m.Detail.Contains("as indicated by `ipFamilies", StringComparison.Ordinal) || m.Detail.Contains("is not configured on this cluster", StringComparison.Ordinal));
 
     /// <summary>The shown field a message about <paramref name="field"/> belongs to, or null.</summary>
     public static string? Place(string field, IReadOnlySet<string> visible)

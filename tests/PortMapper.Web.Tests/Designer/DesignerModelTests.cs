@@ -46,6 +46,30 @@ public sealed class DesignerModelTests
     }
 
     [Fact]
+    public void FieldMessageIndex_ClusterIpOfAFamilyTheClusterLacks_IsShownAtTheFamilyChoice_AsErrorAndAsInferredWarning()
+    {
+        var service = (Service)new ModelReader([]).Read(Parse("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec: {ipFamilyPolicy: PreferDualStack, clusterIPs: [10.96.0.50, "fd00:10:96::50"], ports: [{port: 80}]}
+            """))!;
+        string[] visible = ["spec.ipFamilies", "spec.clusterIP"];
+
+        foreach (var known in new[] { true, false })
+        {
+            var findings = ServiceFamilies.Resolve(service, null, new ClusterServiceFamilies([IpFamily.V4], known))!.Findings;
+            var finding = Assert.Single(findings, f => f.Field == "spec.clusterIPs[1]");
+            Assert.Equal(known ? ValidationSeverity.Error : ValidationSeverity.Warning, finding.Severity);
+
+            var index = new FieldMessageIndex(findings.Select(FieldMessage.From), visible);
+
+            Assert.Contains(index.At("spec.ipFamilies"), m => m.Field == "spec.clusterIPs[1]");
+            Assert.Empty(index.Unplaced);
+        }
+    }
+
+    [Fact]
     public void ServiceEditor_Edits_KeepFieldsTheFormDoesNotKnow()
     {
         var json = Parse("""

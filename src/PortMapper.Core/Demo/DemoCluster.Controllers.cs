@@ -28,7 +28,7 @@ public sealed partial class DemoCluster
     private const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     /// <summary>Fills in clusterIPs, nodePorts and load-balancer status as the API server and a cloud controller would.</summary>
-    private ImmutableArray<FieldError> Allocate(JsonObject raw, JsonObject? existing, bool validateExplicit)
+    private ImmutableArray<FieldError> Allocate(JsonObject raw, Stored? existing, bool validateExplicit)
     {
         var reference = RefOf(raw);
         var spec = raw["spec"] as JsonObject ?? new JsonObject();
@@ -41,9 +41,8 @@ public sealed partial class DemoCluster
 
         var errors = ImmutableArray.CreateBuilder<FieldError>();
         var others = OfKind("Service").Where(o => o.Model.Ref() != reference).Select(o => (Service)o.Model).ToList();
-        var reader = new ModelReader([]);
-        var designed = reader.Read(raw) as Service;
-        var old = existing is null ? null : reader.Read(existing) as Service;
+        var designed = new ModelReader([]).Read(raw) as Service;
+        var old = existing?.Model as Service;
         if (designed is not null && validateExplicit && ServiceUpdateChecks.LoadBalancerClassChange(designed, old) is { } changed)
         {
             return [new FieldError(changed.Field, "FieldValueInvalid", changed.Detail)];
@@ -116,7 +115,7 @@ public sealed partial class DemoCluster
                 continue;
             }
 
-            var previous = (existing?["spec"]?["ports"] as JsonArray)?.OfType<JsonObject>()
+            var previous = (existing?.Raw["spec"]?["ports"] as JsonArray)?.OfType<JsonObject>()
                 .FirstOrDefault(p => p["port"]?.ToJsonString() == port["port"]?.ToJsonString() && (Str(p["protocol"]) ?? Protocols.Tcp) == protocol);
             if (previous?["nodePort"] is JsonValue pv && pv.GetValueKind() == JsonValueKind.Number)
             {
@@ -146,7 +145,7 @@ public sealed partial class DemoCluster
         // that name a loadBalancerClass to that class's controller (which the demo does not run).
         if (type == ServiceTypes.LoadBalancer && Str(spec["loadBalancerClass"]) is null)
         {
-            var ingress = existing?["status"]?["loadBalancer"]?["ingress"]?.DeepClone()
+            var ingress = existing?.Raw["status"]?["loadBalancer"]?["ingress"]?.DeepClone()
                 ?? new JsonArray(new JsonObject { ["ip"] = LbPool + Inv(10 + _lbCounter++), ["ipMode"] = "VIP" });
             status["loadBalancer"] = new JsonObject { ["ingress"] = ingress };
         }

@@ -31,9 +31,10 @@ public sealed record DemoClusterOptions
 /// </summary>
 public sealed partial class DemoCluster : IClusterSource
 {
+    /// <summary>The demo's Service ranges (its default ServiceCIDR), and the prefixes its allocator hands cluster IPs from.</summary>
+    internal const string ServiceCidr4 = "10.96.0.0/12";
+    internal const string ServiceCidr6 = "fd00:10:96::/112";
     private const string ServiceCidrPrefix = "10.96.";
-
-    /// <summary>The demo's IPv6 Service CIDR, fd00:10:96::/112.</summary>
     private const string ServiceCidr6Prefix = "fd00:10:96::";
 
     private readonly Lock _gate = new();
@@ -315,7 +316,7 @@ public sealed partial class DemoCluster : IClusterSource
 
         if (kind == "Service")
         {
-            var allocation = Allocate(merged, existing?.Raw, validateExplicit: true);
+            var allocation = Allocate(merged, existing, validateExplicit: true);
             if (!allocation.IsEmpty)
             {
                 return Invalid(reference, allocation);

@@ -60,7 +60,7 @@ internal static class DemoNodes
         ["apiVersion"] = "networking.k8s.io/v1",
         ["kind"] = "ServiceCIDR",
         ["metadata"] = new JsonObject { ["name"] = "kubernetes" },
-        ["spec"] = new JsonObject { ["cidrs"] = new JsonArray("10.96.0.0/12", "fd00:10:96::/112") },
+        ["spec"] = new JsonObject { ["cidrs"] = new JsonArray(DemoCluster.ServiceCidr4, DemoCluster.ServiceCidr6) },
         ["status"] = new JsonObject
         {
             ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "" }),

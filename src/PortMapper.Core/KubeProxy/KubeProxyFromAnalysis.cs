@@ -80,21 +80,18 @@ public static class KubeProxyFromAnalysis
             Endpoints = ports.ToImmutable(),
             IpFamily = family,
             ClusterCidr = ClusterCidrOf(snapshot, rendered),
-            ServiceCidr = ServiceCidrOf(snapshot, rendered),
+            ServiceCidrs = ServiceCidrsOf(snapshot),
         };
     }
 
     /// <summary>
-    /// The Service ranges of <paramref name="family"/> from every ServiceCIDR object, as kube-proxy's nftables proxier
-    /// joins them for its drop rule (the default first, then by name). Null without ServiceCIDRs.
+    /// The Service ranges of every ServiceCIDR object, as kube-proxy's nftables proxier joins them for its drop rule (the
+    /// default first, then by name); each family's table takes its own. Empty without ServiceCIDRs.
     /// </summary>
-    private static string? ServiceCidrOf(ClusterSnapshot snapshot, string family)
-    {
-        var ranges = snapshot.ServiceCidrs.Values
+    private static ImmutableArray<string> ServiceCidrsOf(ClusterSnapshot snapshot) =>
+        [.. snapshot.ServiceCidrs.Values
             .OrderBy(c => c.Metadata.Name == ServiceCidr.DefaultName ? 0 : 1).ThenBy(c => c.Metadata.Name, StringComparer.Ordinal)
-            .SelectMany(c => c.Cidrs).Where(c => Service.IpFamilyOf(c) == family).Distinct(StringComparer.Ordinal).ToList();
-        return ranges.Count == 0 ? null : string.Join(", ", ranges);
-    }
+            .SelectMany(c => c.Cidrs).Distinct(StringComparer.Ordinal)];
 
     /// <summary>kube-proxy's clusterCIDR from its ConfigMap ("v4,v6" on dual-stack clusters), the part of <paramref name="family"/>.</summary>
     private static string? ClusterCidrOf(ClusterSnapshot snapshot, string family)

@@ -35,11 +35,11 @@ public sealed record KubeProxyInput(Service Service, KubeProxyNode Node)
     public string? IpFamily { get; init; }
 
     /// <summary>
-    /// The Service CIDRs of the rendered family, comma-separated (kube-proxy's view of the ServiceCIDR objects); nftables
-    /// mode drops traffic to unallocated addresses in them. Null when unknown: PortMapper assumes
-    /// <see cref="AssumedServiceCidr"/> for IPv4 and says so.
+    /// The Service CIDRs (kube-proxy's view of the ServiceCIDR objects); nftables mode drops traffic to unallocated
+    /// addresses in those of the rendered family. Empty when unknown: PortMapper assumes <see cref="AssumedServiceCidr"/>
+    /// for IPv4 and says so.
     /// </summary>
-    public string? ServiceCidr { get; init; }
+    public ImmutableArray<string> ServiceCidrs { get; init; } = [];
 
     /// <summary>The kubeadm default Service CIDR, assumed when <see cref="ServiceCidr"/> is unknown.</summary>
     public const string AssumedServiceCidr = "10.96.0.0/12";

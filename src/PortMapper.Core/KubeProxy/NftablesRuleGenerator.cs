@@ -155,7 +155,7 @@ internal sealed class NftWriter
 
     private ImmutableArray<IpText.Cidr> ResolveServiceCidrs()
     {
-        var configured = (_input.ServiceCidr ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        var configured = _input.ServiceCidrs
             .Select(text => IpText.TryParseCidr(text, out var cidr) ? cidr : (IpText.Cidr?)null)
             .OfType<IpText.Cidr>().Where(c => c.IsV6 == _v6).ToImmutableArray();
         if (!configured.IsEmpty)

@@ -34,7 +34,7 @@ public class NftablesRuleSetTests
     public void Generate_Ipv6Service_WritesIp6Table()
     {
         var service = Service("ns1", "svc1", "fd00:10:96::1");
-        var input = Input(service, Ep("fd00:10::5", TestNodeName)) with { ClusterCidr = "fd00:10::/64", ServiceCidr = "fd00:10:96::/112" };
+        var input = Input(service, Ep("fd00:10::5", TestNodeName)) with { ClusterCidr = "fd00:10::/64", ServiceCidrs = ["fd00:10:96::/112"] };
 
         var set = NftablesRuleGenerator.Generate(input);
 
@@ -78,7 +78,7 @@ public class NftablesRuleSetTests
     {
         var service = Service("ns1", "svc1", "172.30.0.41", s => s with { InternalTrafficPolicy = TrafficPolicies.Local });
 
-        var set = NftablesRuleGenerator.Generate(Input(service, Ep("10.180.0.1", "other-node")) with { ServiceCidr = "172.30.0.0/16" });
+        var set = NftablesRuleGenerator.Generate(Input(service, Ep("10.180.0.1", "other-node")) with { ServiceCidrs = ["172.30.0.0/16"] });
 
         Assert.Contains("add element ip kube-proxy no-endpoint-services { 172.30.0.41 . tcp . 80 comment \"ns1/svc1:p80\" : drop }", set.ToTransaction(), StringComparison.Ordinal);
         Assert.Equal(KubeProxyOutcome.Dropped, Assert.Single(set.Trace(new KubeProxyRequest("172.30.0.41", 80)).Paths).Outcome);
@@ -87,7 +87,7 @@ public class NftablesRuleSetTests
     [Fact]
     public void ToNftList_PrintsTableWithSetsElementsAndChains()
     {
-        var set = NftablesRuleGenerator.Generate(Input(Service("ns1", "svc1", "172.30.0.41"), Ep("10.180.0.1")) with { ServiceCidr = "172.30.0.0/16" });
+        var set = NftablesRuleGenerator.Generate(Input(Service("ns1", "svc1", "172.30.0.41"), Ep("10.180.0.1")) with { ServiceCidrs = ["172.30.0.0/16"] });
 
         var lines = Lines(set.ToNftList());
 

@@ -44,7 +44,7 @@ public class UpstreamNftablesRulesTests
         _ => throw new ArgumentOutOfRangeException(nameof(svc)),
     };
 
-    private static KubeProxyInput Nft(KubeProxyInput input) => input with { ServiceCidr = ServiceCidr };
+    private static KubeProxyInput Nft(KubeProxyInput input) => input with { ServiceCidrs = [ServiceCidr] };
 
     private static ImmutableArray<string> UpstreamBlock(string svc)
     {

@@ -10,32 +10,24 @@ using PortMapper.Core.Model;
 using PortMapper.Web.Components.Designer;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
-using MudBlazor.Services;
 
 namespace PortMapper.Web.Tests.Designer;
 
 /// <summary>The designer's forms, rendered with bUnit over the demo cluster.</summary>
-// MudBlazor's services dispose only asynchronously, so xUnit disposes the context through IAsyncLifetime.
-public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
+public sealed class DesignerComponentTests : DesignerTestContext
 {
-    private readonly DemoCluster _demo = DemoCluster.CreateDefault();
-    private readonly RecordingGuard _guard = new();
+    private readonly RecordingGuard _guard;
 
     public DesignerComponentTests()
+        : this(new RecordingGuard())
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
-        Services.AddLogging();
-        Services.AddSingleton(new LiveAnalysis(_demo));
-        Services.AddSingleton<IApplyGuard>(_guard);
-        Services.AddScoped<DesignPreview>();
-        AddAuthorization();
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    private DesignerComponentTests(RecordingGuard guard)
+        : base(guard)
+    {
+        _guard = guard;
+    }
 
     [Fact]
     public void ServiceForm_ChooseNodePort_ShowsTheNodePortField()
@@ -323,7 +315,7 @@ public sealed class DesignerComponentTests : BunitContext, IAsyncLifetime
     private IRenderedComponent<ServiceForm> RenderServiceForm(JsonObject json) =>
         Render<ServiceForm>(p => p
             .Add(f => f.Json, json)
-            .Add(f => f.Cluster, _demo.Snapshot));
+            .Add(f => f.Cluster, Demo.Snapshot));
 
     private IRenderedComponent<DesignerPane> RenderDesigner(string? from = null) =>
         Render<DesignerPane>(p => p

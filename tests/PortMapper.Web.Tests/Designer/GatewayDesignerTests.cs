@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -9,36 +8,18 @@ using PortMapper.Core.Validation;
 using PortMapper.Web.Components.Designer;
 using PortMapper.Web.Designer;
 using PortMapper.Web.Security;
-using MudBlazor.Services;
 
 namespace PortMapper.Web.Tests.Designer;
 
 /// <summary>The designer's Gateway and HTTPRoute forms: templates, editing, validation and the what-if on the graph.</summary>
-public sealed class GatewayDesignerTests : BunitContext, IAsyncLifetime
+public sealed class GatewayDesignerTests : DesignerTestContext
 {
-    private readonly DemoCluster _demo = DemoCluster.CreateDefault();
-
-    public GatewayDesignerTests()
-    {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
-        Services.AddLogging();
-        Services.AddSingleton(new LiveAnalysis(_demo));
-        Services.AddSingleton<IApplyGuard>(new AllowAll());
-        Services.AddScoped<DesignPreview>();
-        AddAuthorization();
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     [Fact]
     public void Templates_NewGatewayAndRoute_AreValidAndWiredToTheCluster()
     {
-        var gateway = DesignTemplates.Scratch("Gateway", "shop", _ => false, _demo.Snapshot);
-        var route = DesignTemplates.Scratch("HTTPRoute", "shop", _ => false, _demo.Snapshot);
+        var gateway = DesignTemplates.Scratch("Gateway", "shop", _ => false, Demo.Snapshot);
+        var route = DesignTemplates.Scratch("HTTPRoute", "shop", _ => false, Demo.Snapshot);
 
         Assert.Equal("portmapper-demo", (string?)gateway["spec"]!["gatewayClassName"]);
         Assert.Equal("http", (string?)gateway["spec"]!["listeners"]![0]!["name"]);
@@ -77,7 +58,7 @@ public sealed class GatewayDesignerTests : BunitContext, IAsyncLifetime
     [Fact]
     public void RouteEditor_GatewayInAnotherNamespace_WritesItsNamespace_AndHostnames()
     {
-        var route = DesignTemplates.Scratch("HTTPRoute", "bank", _ => false, _demo.Snapshot);
+        var route = DesignTemplates.Scratch("HTTPRoute", "bank", _ => false, Demo.Snapshot);
         var editor = new HttpRouteEditor(route);
 
         editor.Gateway = "shop/shop-gateway";
@@ -97,7 +78,7 @@ public sealed class GatewayDesignerTests : BunitContext, IAsyncLifetime
     [Fact]
     public void GatewayEditor_TcpListener_DropsItsHostname_AndSelectorAdmitsLabelledNamespaces()
     {
-        var gateway = DesignTemplates.Scratch("Gateway", "shop", _ => false, _demo.Snapshot);
+        var gateway = DesignTemplates.Scratch("Gateway", "shop", _ => false, Demo.Snapshot);
         var editor = new GatewayEditor(gateway);
         editor.AddListener();
         var https = editor.Listeners[1];
@@ -132,8 +113,8 @@ public sealed class GatewayDesignerTests : BunitContext, IAsyncLifetime
     [Fact]
     public void Designer_NewGatewayForm_ListsTheClusterClassesAndAddsAListener()
     {
-        var json = DesignTemplates.Scratch("Gateway", "shop", _ => false, _demo.Snapshot);
-        var form = Render<GatewayForm>(p => p.Add(f => f.Json, json).Add(f => f.Cluster, _demo.Snapshot));
+        var json = DesignTemplates.Scratch("Gateway", "shop", _ => false, Demo.Snapshot);
+        var form = Render<GatewayForm>(p => p.Add(f => f.Json, json).Add(f => f.Cluster, Demo.Snapshot));
         Assert.Single(form.FindAll("[data-listener]"));
 
         form.FindAll("button").Single(b => b.TextContent.Contains("Add listener", StringComparison.Ordinal)).Click();
@@ -141,14 +122,5 @@ public sealed class GatewayDesignerTests : BunitContext, IAsyncLifetime
         Assert.Equal(2, form.FindAll("[data-listener]").Count);
         Assert.Equal(443, (int?)json["spec"]!["listeners"]![1]!["port"]);
         Assert.NotEmpty(form.FindAll("[data-field='spec.listeners[1].hostname']"));
-    }
-
-    private sealed class AllowAll : IApplyGuard
-    {
-        public ApplyDecision Check(ClaimsPrincipal user, bool dryRun) => ApplyDecision.Allow;
-
-        public void Audit(ClaimsPrincipal user, IReadOnlyList<ApplyObjectResult> results, bool dryRun)
-        {
-        }
     }
 }

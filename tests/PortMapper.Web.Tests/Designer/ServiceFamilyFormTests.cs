@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using MudBlazor.Services;
 using PortMapper.Core.Cluster;
 using PortMapper.Core.Demo;
 using PortMapper.Core.Loading;
@@ -14,25 +13,8 @@ using PortMapper.Web.Security;
 namespace PortMapper.Web.Tests.Designer;
 
 /// <summary>The Service form's address options (families, trafficDistribution, unready endpoints, loadBalancerClass) over the dual-stack demo.</summary>
-public sealed class ServiceFamilyFormTests : BunitContext, IAsyncLifetime
+public sealed class ServiceFamilyFormTests : DesignerTestContext
 {
-    private readonly DemoCluster _demo = DemoCluster.CreateDefault();
-
-    public ServiceFamilyFormTests()
-    {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
-        Services.AddLogging();
-        Services.AddSingleton(new LiveAnalysis(_demo));
-        Services.AddSingleton<IApplyGuard>(new AllowAll());
-        Services.AddScoped<DesignPreview>();
-        AddAuthorization();
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     [Fact]
     public async Task PreferDualStack_IsWrittenAndTheHintSaysTheDemoHasBothRanges()
@@ -104,7 +86,7 @@ public sealed class ServiceFamilyFormTests : BunitContext, IAsyncLifetime
     {
         var pane = Render<DesignerPane>(p => p.Add(d => d.ValidationDelay, TimeSpan.Zero).Add(d => d.From, "Service/shop/search"));
         pane.WaitForAssertion(() => Assert.NotNull(pane.Find("[data-item='Service/shop/search']")));
-        var ip = _demo.Snapshot.Services[new ObjectKey("shop", "search")].ClusterIps[0];
+        var ip = Demo.Snapshot.Services[new ObjectKey("shop", "search")].ClusterIps[0];
 
         var select = pane.FindComponents<DzSelect<string>>().Single(s => (string?)s.Instance.Attributes?.GetValueOrDefault("aria-label") == "Primary IP family");
         pane.InvokeAsync(() => select.Instance.Changed.InvokeAsync(IpFamily.V6));
@@ -115,7 +97,7 @@ public sealed class ServiceFamilyFormTests : BunitContext, IAsyncLifetime
     }
 
     private IRenderedComponent<ServiceForm> Render(JsonObject json) =>
-        Render<ServiceForm>(p => p.Add(f => f.Json, json).Add(f => f.Cluster, _demo.Snapshot));
+        Render<ServiceForm>(p => p.Add(f => f.Json, json).Add(f => f.Cluster, Demo.Snapshot));
 
     private static Task Choose(IRenderedComponent<ServiceForm> form, string label, string value)
     {
@@ -134,13 +116,4 @@ public sealed class ServiceFamilyFormTests : BunitContext, IAsyncLifetime
             metadata: {name: web, namespace: shop}
             spec: {{spec}}
             """, "test")[0].Root!;
-
-    private sealed class AllowAll : IApplyGuard
-    {
-        public ApplyDecision Check(System.Security.Claims.ClaimsPrincipal user, bool dryRun) => ApplyDecision.Allow;
-
-        public void Audit(System.Security.Claims.ClaimsPrincipal user, IReadOnlyList<ApplyObjectResult> results, bool dryRun)
-        {
-        }
-    }
 }

@@ -253,11 +253,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await Expect(other.Locator("pre")).ToContainTextAsync("-d fd00:10:96::");
         await other.Locator("summary").ScrollIntoViewIfNeededAsync();
         await tab.SaveScreenshotAsync("graph-side-panel-dual-stack");
-        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
-        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
-        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
-        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("shop/frontend");
-        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "shop/frontend" }).First.ClickAsync();
+        await ChooseTracePodAsync(tab, "shop/frontend");
         var chips = tab.Page.Locator("[data-testid=trace-selected]");
         await Expect(chips).ToHaveCountAsync(2);
         // The IPv6 example target is this address, offered once: as the selected element's.
@@ -319,14 +315,7 @@ public sealed class GraphTests(PortMapperAppFixture app)
     public async Task Trace_FromAPodThatNetworkPolicyBlocks_SaysWhichPolicyDecides()
     {
         await using var tab = await OpenGraphAsync();
-        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
-        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
-        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
-        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("bank/reports");
-        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "bank/reports" }).First.ClickAsync();
-        // The pick is committed (the field shows the pod's full name) before the trace is asked for.
-        await Expect(tab.Page.GetByLabel("Pod", new() { Exact = true })).ToHaveValueAsync(new Regex("^bank/reports-"));
-        await Expect(tab.Page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+        await ChooseTracePodAsync(tab, "bank/reports");
 
         await tab.Page.Locator("[data-testid=trace-target]").FillAsync("api.bank:9090");
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
@@ -472,6 +461,19 @@ public sealed class GraphTests(PortMapperAppFixture app)
         await tab.WaitForInteractiveAsync();
         await tab.Page.Locator($"{Canvas}[data-rendered-version]").WaitForAsync();
         return tab;
+    }
+
+    /// <summary>Opens the Trace tab and picks the first pod whose name starts with <paramref name="prefix"/> as the client.</summary>
+    internal static async Task ChooseTracePodAsync(BrowserPage tab, string prefix)
+    {
+        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
+        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
+        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync(prefix);
+        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = prefix }).First.ClickAsync();
+        // The pick is committed (the field shows the pod's full name) before the trace is asked for.
+        await Expect(tab.Page.GetByLabel("Pod", new() { Exact = true })).ToHaveValueAsync(new Regex("^" + Regex.Escape(prefix) + "-"));
+        await Expect(tab.Page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
     }
 
     /// <summary>Where the canvas draws an element, from GraphCanvas.razor.js's inspect() (the module the page itself imported).</summary>

@@ -50,11 +50,7 @@ public sealed class NftablesModeTests(NftablesAppFixture app)
         await other.Locator("summary").ScrollIntoViewIfNeededAsync();
         await tab.SaveScreenshotAsync("graph-side-panel-nftables");
 
-        await tab.Page.GetByRole(AriaRole.Tab, new() { Name = "Trace" }).ClickAsync();
-        await tab.Page.Locator("[data-testid=trace-from-kind]").ClickAsync();
-        await tab.Page.GetByRole(AriaRole.Option, new() { Name = "A pod" }).ClickAsync();
-        await tab.Page.GetByLabel("Pod", new() { Exact = true }).FillAsync("shop/frontend");
-        await tab.Page.GetByRole(AriaRole.Option).Filter(new() { HasText = "shop/frontend" }).First.ClickAsync();
+        await GraphTests.ChooseTracePodAsync(tab, "shop/frontend");
         await tab.Page.Locator("[data-testid=trace-selected]").Filter(new() { HasText = "[fd00:10:96::" }).ClickAsync();
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Trace", Exact = true }).ClickAsync();
 

@@ -33,7 +33,7 @@ public sealed class ServiceCidrSourceTests
         await source.WaitForSyncAsync(Eventually.Limit());
 
         Assert.Equal(["10.96.0.0/16"], source.Snapshot.ServiceCidrs["kubernetes"].Cidrs.ToArray());
-        Assert.Equal(new ClusterServiceFamilies([IpFamily.V4], true).Families.ToArray(), ClusterServiceFamilies.Infer(source.Snapshot).Families.ToArray());
+        Assert.Equal([IpFamily.V4], ClusterServiceFamilies.Infer(source.Snapshot).Families.ToArray());
         Assert.True(ClusterServiceFamilies.Infer(source.Snapshot).Known);
 
         // The cluster is made dual-stack: the API server rewrites its default ServiceCIDR.
